@@ -1,0 +1,2 @@
+/// The Export stage library. See README.md for what it does.
+enum ExportModule {}

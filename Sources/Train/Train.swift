@@ -1,0 +1,2 @@
+/// The Train stage library. See README.md for what it does.
+enum TrainModule {}

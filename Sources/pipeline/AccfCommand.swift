@@ -1,0 +1,20 @@
+import ArgumentParser
+import Core
+
+/// The `accf` command: one subcommand per pipeline stage.
+@main
+struct AccfCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accf",
+        abstract: "Turn raw review and purchase logs into recommendations with ACCF.",
+        discussion: """
+        Stages: synth (make demo data). Each stage is a command of its own; pipelines/*.toml
+        manifests tie them together.
+
+        Exit codes: 0 ok, 64 usage, 65 bad data, 66 missing input, 70 internal error,
+        73 cannot create output, 74 I/O error, 75 temporary failure (retry later).
+        """,
+        version: AccfVersion.string,
+        subcommands: [SynthCommand.self]
+    )
+}
