@@ -8,13 +8,19 @@ struct ByteInterner {
     private(set) var arena: [UInt8] = []
     private(set) var offsets: [Int] = [0]
     private var hashes: [UInt64] = []
-    private var table: [UInt32]   // entry index + 1; 0 = empty
+    /// Slot: high 32 bits a tag from the hash, low 32 bits entry index + 1 (0 = empty), so a probe
+    /// rejects almost every non-match without touching the arena (one cache miss per lookup).
+    private var table: [UInt64]
     private var mask: Int
+    /// Decimal ids without leading zeros below `numericLimit` (the common case in MovieLens,
+    /// LightGCN and CSV logs) map straight through this array: entry index + 1, 0 = not seen.
+    private var numeric: [UInt32] = []
+    private static let numericLimit = 1 << 24
 
     init(capacity: Int = 1 << 12) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        table = [UInt32](repeating: 0, count: size)
+        table = [UInt64](repeating: 0, count: size)
         mask = size - 1
     }
 
@@ -52,15 +58,40 @@ struct ByteInterner {
     /// The index of `s`, adding it when new.
     @inline(__always)
     mutating func intern(_ s: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        if s.count <= 7, let v = Self.smallNumber(s) {
+            if v < numeric.count, numeric[v] != 0 { return numeric[v] - 1 }
+            let k = internHashed(s)
+            if v >= numeric.count { numeric.append(contentsOf: repeatElement(0, count: max(v + 1, numeric.count * 2) - numeric.count)) }
+            numeric[v] = k + 1
+            return k
+        }
+        return internHashed(s)
+    }
+
+    /// The value of a decimal without leading zeros below `numericLimit`, else nil.
+    @inline(__always)
+    private static func smallNumber(_ s: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = s.first, first != 0x30 || s.count == 1 else { return nil }
+        var v = 0
+        for c in s {
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            v = v * 10 + Int(c - 0x30)
+        }
+        return v < numericLimit ? v : nil
+    }
+
+    @inline(__always)
+    private mutating func internHashed(_ s: UnsafeBufferPointer<UInt8>) -> UInt32 {
         let h = Self.hash(s)
+        let tag = h & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let e = table[slot]
             if e == 0 { break }
-            let k = Int(e - 1)
-            if hashes[k] == h {
+            if e & 0xFFFF_FFFF_0000_0000 == tag {
+                let k = Int(e & 0xFFFF_FFFF) - 1
                 let a = offsets[k], b = offsets[k + 1]
-                if b - a == s.count && arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + a, s.baseAddress!, s.count) == 0 }) {
+                if b - a == s.count && arena.withUnsafeBufferPointer({ Self.equal($0.baseAddress! + a, s.baseAddress!, s.count) }) {
                     return UInt32(k)
                 }
             }
@@ -70,19 +101,26 @@ struct ByteInterner {
         hashes.append(h)
         arena.append(contentsOf: s)
         offsets.append(arena.count)
-        table[slot] = UInt32(k + 1)
+        table[slot] = tag | UInt64(k + 1)
         if hashes.count * 2 > table.count { grow() }
         return UInt32(k)
     }
 
+    @inline(__always)
+    private static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        if n > 32 { return memcmp(a, b, n) == 0 }
+        for k in 0..<n where a[k] != b[k] { return false }
+        return true
+    }
+
     private mutating func grow() {
         let size = table.count * 2
-        table = [UInt32](repeating: 0, count: size)
+        table = [UInt64](repeating: 0, count: size)
         mask = size - 1
         for k in hashes.indices {
             var slot = Int(truncatingIfNeeded: hashes[k]) & mask
             while table[slot] != 0 { slot = (slot + 1) & mask }
-            table[slot] = UInt32(k + 1)
+            table[slot] = (hashes[k] & 0xFFFF_FFFF_0000_0000) | UInt64(k + 1)
         }
     }
 }
