@@ -39,8 +39,8 @@ struct InputReading {
                                             role: test ? "test" : "train", bytes: 0, linesRead: 0, linesParsed: 0,
                                             linesSkipped: 0, linesMalformed: 0, interactions: 0)
         switch config.format {
-        case .yelpJSON: var p = JSONReviewParser(flavor: .yelp); try run(reader, &p, &stats)
-        case .amazonJSON: var p = JSONReviewParser(flavor: .amazon); try run(reader, &p, &stats)
+        case .yelpJSON: try runParallelJSON(reader, flavor: .yelp, &stats)
+        case .amazonJSON: try runParallelJSON(reader, flavor: .amazon, &stats)
         case .lightgcn: var p = LightGCNParser(); try run(reader, &p, &stats)
         case .movielens: var p = DelimitedParser(movieLensFile: path); try run(reader, &p, &stats)
         case .csv:
@@ -78,7 +78,7 @@ struct InputReading {
         }
     }
 
-    private mutating func note(_ reason: String, _ path: String, _ line: Int, _ text: UnsafeBufferPointer<UInt8>) {
+    mutating func note(_ reason: String, _ path: String, _ line: Int, _ text: UnsafeBufferPointer<UInt8>) {
         let k: Int
         if let existing = reasonIndex[reason] {
             k = existing
@@ -95,7 +95,7 @@ struct InputReading {
         }
     }
 
-    private func checkBadFraction(final: Bool) throws {
+    func checkBadFraction(final: Bool) throws {
         let data = report.linesParsed + report.linesMalformed
         if data == 0 || (!final && data < 10_000) { return }
         let fraction = Double(report.linesMalformed) / Double(data)

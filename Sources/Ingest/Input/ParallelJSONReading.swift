@@ -1,0 +1,89 @@
+import Core
+
+/// Per-thread state of the parallel JSON scan: a parser and what it extracted from its part.
+final class JSONScanPart: @unchecked Sendable {
+    var parser: JSONReviewParser
+    var records: [ExtractedReview] = []
+    var reasons: [String] = []
+    /// Start and length of every line in the block, for examples of malformed lines.
+    var lines: [(Int32, Int32)] = []
+    var arena: [UInt8] = []
+    var range: Range<Int> = 0..<0
+
+    init(flavor: JSONReviewParser.Flavor) { parser = JSONReviewParser(flavor: flavor) }
+
+    /// Scans the lines of `block[range]`; touches nothing but this object.
+    func scan(_ block: UnsafeBufferPointer<UInt8>) {
+        records.removeAll(keepingCapacity: true)
+        reasons.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+        arena.removeAll(keepingCapacity: true)
+        let base = block.baseAddress!
+        LineReader.forEachLine(in: UnsafeBufferPointer(rebasing: block[range])) { line in
+            let offset = base.distance(to: line.baseAddress ?? base + range.lowerBound)
+            let (rec, reason) = parser.extract(line, offset: offset, arena: &arena)
+            records.append(rec)
+            lines.append((Int32(offset), Int32(line.count)))
+            if let reason { reasons.append(reason) }
+        }
+    }
+}
+
+/// A block pointer that may cross into the scan workers (read-only while they run).
+private struct SharedBlock: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+}
+
+extension InputReading {
+    /// JSON lines on all cores: workers scan parts of each block (the costly structural walk over
+    /// review text), then this thread adds the records in line order. The result — ids, order,
+    /// report — is the same for any thread count.
+    mutating func runParallelJSON(_ reader: LineReader, flavor: JSONReviewParser.Flavor,
+                                  _ stats: inout IngestReport.InputStats) throws {
+        let threads = max(1, min(Parallel.defaultThreads, 8))
+        let parts = (0..<threads).map { _ in JSONScanPart(flavor: flavor) }
+        var lineNumber = 0
+        let path = reader.path
+        try reader.forEachBlock { block in
+            // Cut the block into `threads` parts at line boundaries.
+            var cuts = [0]
+            for k in 1..<threads {
+                var c = max(cuts[k - 1], block.count * k / threads)
+                while c < block.count && c > 0 && block[c - 1] != 0x0A { c += 1 }
+                cuts.append(c)
+            }
+            cuts.append(block.count)
+            for k in 0..<threads { parts[k].range = cuts[k]..<cuts[k + 1] }
+            let shared = SharedBlock(bytes: block)
+            Parallel.run(parts.indices.map { $0..<($0 + 1) }) { k, _ in parts[k].scan(shared.bytes) }
+            for part in parts {
+                var reasonIndex = 0
+                try part.arena.withUnsafeBufferPointer { arena in
+                    for (k, rec) in part.records.enumerated() {
+                        lineNumber += 1
+                        stats.linesRead += 1
+                        report.linesRead += 1
+                        switch rec.status {
+                        case ExtractedReview.parsed:
+                            log.add(user: rec.user(block, arena), item: rec.item(block, arena), rating: rec.rating, timestamp: rec.timestamp)
+                            stats.linesParsed += 1
+                            report.linesParsed += 1
+                            stats.interactions += 1
+                            report.interactionsParsed += 1
+                        case ExtractedReview.skipped:
+                            stats.linesSkipped += 1
+                            report.linesSkipped += 1
+                        default:
+                            stats.linesMalformed += 1
+                            report.linesMalformed += 1
+                            let (s, n) = part.lines[k]
+                            note(part.reasons[reasonIndex], path, lineNumber, UnsafeBufferPointer(rebasing: block[Int(s)..<Int(s + n)]))
+                            reasonIndex += 1
+                            if report.linesMalformed & 1023 == 0 { try checkBadFraction(final: false) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
