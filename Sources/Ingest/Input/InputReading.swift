@@ -89,8 +89,11 @@ struct InputReading {
         }
         report.malformed[k].count += 1
         if report.malformed[k].examples.count < config.maxExamplesPerReason {
-            var s = String(decoding: text.prefix(160), as: UTF8.self)
-            if text.count > 160 { s += "…" }
+            // Cut at a character boundary so the example stays valid UTF-8.
+            var cut = min(text.count, 160)
+            while cut < text.count && cut > 0 && text[cut] & 0xC0 == 0x80 { cut -= 1 }
+            var s = String(decoding: text.prefix(cut), as: UTF8.self)
+            if cut < text.count { s += "…" }
             report.malformed[k].examples.append(.init(file: path, line: line, text: s))
         }
     }

@@ -17,12 +17,13 @@ struct InteractionTable {
 
     init() {}
 
-    init(_ log: RawInteractionLog) {
-        users = log.userColumn
-        items = log.itemColumn
-        ratings = log.ratings
-        timestamps = log.timestamps
-        splits = log.givenSplit
+    /// Moves the columns out of `log` (leaving its dictionaries), so they are not held twice.
+    init(taking log: inout RawInteractionLog) {
+        swap(&users, &log.userColumn)
+        swap(&items, &log.itemColumn)
+        swap(&ratings, &log.ratings)
+        swap(&timestamps, &log.timestamps)
+        swap(&splits, &log.givenSplit)
     }
 
     mutating func reserve(_ n: Int) {
