@@ -41,7 +41,10 @@ enum IngestWriter {
                     shards.append(.init(split: split, file: name, firstUser: lo, endUser: hi, interactions: range.count,
                                         checksum: ShardManifest.checksum(bytes)))
                 }
-                report.splits.append(.init(split: split, users: Set(columns.users).count, items: Set(columns.items).count,
+                var itemSeen = [Bool](repeating: false, count: itemCount)
+                for i in columns.items { itemSeen[Int(i)] = true }
+                let distinctUsers = columns.count == 0 ? 0 : 1 + (1..<columns.count).reduce(0) { $0 + (columns.users[$1] != columns.users[$1 - 1] ? 1 : 0) }
+                report.splits.append(.init(split: split, users: distinctUsers, items: itemSeen.reduce(0) { $0 + ($1 ? 1 : 0) },
                                            interactions: columns.count, shards: ranges.count))
             }
             let manifest = ShardManifest(userCount: userCount, itemCount: itemCount, hasRatings: hasRatings, hasTimestamps: hasTimestamps,
