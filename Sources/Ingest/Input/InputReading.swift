@@ -10,6 +10,10 @@ struct InputReading {
     var log = RawInteractionLog()
     var report = IngestReport()
     private var reasonIndex: [String: Int] = [:]
+    /// Block buffer size for the readers (tests shrink it to exercise block boundaries).
+    var blockSize = 4 << 20
+    /// Scan JSON lines on all cores (tests compare with the line-by-line path).
+    var parallelJSON = true
 
     init(config: IngestConfig) {
         self.config = config
@@ -32,15 +36,17 @@ struct InputReading {
     }
 
     private mutating func read(_ path: String) throws {
-        let reader = try LineReader(path: path)
+        let reader = try LineReader(path: path, blockSize: blockSize)
         let test = isTestInput(path)
         log.currentSplit = test ? 2 : 0
         var stats = IngestReport.InputStats(path: path, compression: reader.source.compression.rawValue,
                                             role: test ? "test" : "train", bytes: 0, linesRead: 0, linesParsed: 0,
                                             linesSkipped: 0, linesMalformed: 0, interactions: 0)
         switch config.format {
-        case .yelpJSON: try runParallelJSON(reader, flavor: .yelp, &stats)
-        case .amazonJSON: try runParallelJSON(reader, flavor: .amazon, &stats)
+        case .yelpJSON where parallelJSON: try runParallelJSON(reader, flavor: .yelp, &stats)
+        case .amazonJSON where parallelJSON: try runParallelJSON(reader, flavor: .amazon, &stats)
+        case .yelpJSON: var p = JSONReviewParser(flavor: .yelp); try run(reader, &p, &stats)
+        case .amazonJSON: var p = JSONReviewParser(flavor: .amazon); try run(reader, &p, &stats)
         case .lightgcn: var p = LightGCNParser(); try run(reader, &p, &stats)
         case .movielens: var p = DelimitedParser(movieLensFile: path); try run(reader, &p, &stats)
         case .csv:

@@ -14,11 +14,15 @@ final class LineReader {
     let source: DecompressingReader
     let maxLineLength: Int
     /// Decompressed bytes delivered so far.
-    private(set) var bytesRead = 0
+    var bytesRead = 0
 
-    init(path: String, maxLineLength: Int = 64 << 20) throws {
+    /// Initial block buffer size (tests use tiny ones to cross many block boundaries).
+    let blockSize: Int
+
+    init(path: String, maxLineLength: Int = 64 << 20, blockSize: Int = 4 << 20) throws {
         source = try DecompressingReader(path: path)
         self.maxLineLength = maxLineLength
+        self.blockSize = max(16, blockSize)
     }
 
     var path: String { source.path }
@@ -57,7 +61,7 @@ final class LineReader {
     /// Calls `body` with blocks of whole lines (each ends with `\n`, except perhaps the file's
     /// last), about a megabyte or more each, so callers can split a block across threads.
     func forEachBlock(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        var capacity = 4 << 20
+        var capacity = blockSize
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 64)
         defer { buffer.deallocate() }
         var end = 0

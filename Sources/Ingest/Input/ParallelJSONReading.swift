@@ -1,4 +1,5 @@
 import Core
+import Dispatch
 
 /// Per-thread state of the parallel JSON scan: a parser and what it extracted from its part.
 final class JSONScanPart: @unchecked Sendable {
@@ -41,47 +42,73 @@ extension InputReading {
     mutating func runParallelJSON(_ reader: LineReader, flavor: JSONReviewParser.Flavor,
                                   _ stats: inout IngestReport.InputStats) throws {
         let threads = max(1, min(Parallel.defaultThreads, 8))
-        let parts = (0..<threads).map { _ in JSONScanPart(flavor: flavor) }
+        // Two sets of parts: one scans block k while this thread merges block k − 1.
+        let sets = (0..<2).map { _ in (0..<threads).map { _ in JSONScanPart(flavor: flavor) } }
+        let group = DispatchGroup()
         var lineNumber = 0
+        var previous: UnsafeBufferPointer<UInt8>?
+        var set = 0
         let path = reader.path
-        try reader.forEachBlock { block in
-            // Cut the block into `threads` parts at line boundaries.
-            var cuts = [0]
-            for k in 1..<threads {
-                var c = max(cuts[k - 1], block.count * k / threads)
-                while c < block.count && c > 0 && block[c - 1] != 0x0A { c += 1 }
-                cuts.append(c)
+        try reader.forEachBlockDoubleBuffered { block in
+            group.wait()
+            let done = previous
+            let doneSet = set
+            if block.count > 0 {
+                set ^= 1
+                let parts = sets[set]
+                // Cut the block into `threads` parts at line boundaries.
+                var cuts = [0]
+                for k in 1..<threads {
+                    var c = max(cuts[k - 1], block.count * k / threads)
+                    while c < block.count && c > 0 && block[c - 1] != 0x0A { c += 1 }
+                    cuts.append(c)
+                }
+                cuts.append(block.count)
+                let shared = SharedBlock(bytes: block)
+                for k in 0..<threads {
+                    parts[k].range = cuts[k]..<cuts[k + 1]
+                    DispatchQueue.global().async(group: group) { parts[k].scan(shared.bytes) }
+                }
+                previous = block
+            } else {
+                previous = nil
             }
-            cuts.append(block.count)
-            for k in 0..<threads { parts[k].range = cuts[k]..<cuts[k + 1] }
-            let shared = SharedBlock(bytes: block)
-            Parallel.run(parts.indices.map { $0..<($0 + 1) }) { k, _ in parts[k].scan(shared.bytes) }
-            for part in parts {
-                var reasonIndex = 0
-                try part.arena.withUnsafeBufferPointer { arena in
-                    for (k, rec) in part.records.enumerated() {
-                        lineNumber += 1
-                        stats.linesRead += 1
-                        report.linesRead += 1
-                        switch rec.status {
-                        case ExtractedReview.parsed:
-                            log.add(user: rec.user(block, arena), item: rec.item(block, arena), rating: rec.rating, timestamp: rec.timestamp)
-                            stats.linesParsed += 1
-                            report.linesParsed += 1
-                            stats.interactions += 1
-                            report.interactionsParsed += 1
-                        case ExtractedReview.skipped:
-                            stats.linesSkipped += 1
-                            report.linesSkipped += 1
-                        default:
-                            stats.linesMalformed += 1
-                            report.linesMalformed += 1
-                            let (s, n) = part.lines[k]
-                            note(part.reasons[reasonIndex], path, lineNumber, UnsafeBufferPointer(rebasing: block[Int(s)..<Int(s + n)]))
-                            reasonIndex += 1
-                            if report.linesMalformed & 1023 == 0 { try checkBadFraction(final: false) }
-                        }
-                    }
+            guard let done else { return }
+            do {
+                for part in sets[doneSet] { try merge(part, done, path, &lineNumber, &stats) }
+            } catch {
+                group.wait()   // workers still read the block the reader is about to free
+                throw error
+            }
+        }
+    }
+
+    /// Adds one scanned part's records in line order, counting and sampling as `run` does.
+    private mutating func merge(_ part: JSONScanPart, _ block: UnsafeBufferPointer<UInt8>, _ path: String,
+                                _ lineNumber: inout Int, _ stats: inout IngestReport.InputStats) throws {
+        var reasonIndex = 0
+        try part.arena.withUnsafeBufferPointer { arena in
+            for (k, rec) in part.records.enumerated() {
+                lineNumber += 1
+                stats.linesRead += 1
+                report.linesRead += 1
+                switch rec.status {
+                case ExtractedReview.parsed:
+                    log.add(user: rec.user(block, arena), item: rec.item(block, arena), rating: rec.rating, timestamp: rec.timestamp)
+                    stats.linesParsed += 1
+                    report.linesParsed += 1
+                    stats.interactions += 1
+                    report.interactionsParsed += 1
+                case ExtractedReview.skipped:
+                    stats.linesSkipped += 1
+                    report.linesSkipped += 1
+                default:
+                    stats.linesMalformed += 1
+                    report.linesMalformed += 1
+                    let (s, n) = part.lines[k]
+                    note(part.reasons[reasonIndex], path, lineNumber, UnsafeBufferPointer(rebasing: block[Int(s)..<Int(s + n)]))
+                    reasonIndex += 1
+                    if report.linesMalformed & 1023 == 0 { try checkBadFraction(final: false) }
                 }
             }
         }
