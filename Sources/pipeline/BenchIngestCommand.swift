@@ -24,6 +24,7 @@ struct BenchIngestCommand: ParsableCommand {
 
     func run() throws {
         global.bootstrap()
+        setvbuf(stdout, nil, _IOLBF, 0)   // one table row at a time, even into a file
         try runReportingErrors {
             let dir = workDir ?? NSTemporaryDirectory() + "accf-bench-ingest-\(getpid())"
             try FilePath.createDirectories(dir)
