@@ -83,7 +83,7 @@ struct BenchIngestCommand: ParsableCommand {
     private func pythonSeconds(path: String, format: InputFormat) throws -> Double {
         let fields = format == .yelpJSON ? "d['user_id'], d['business_id'], d['stars'], d['date']"
             : "d['reviewerID'], d['asin'], d['overall'], d['unixReviewTime']"
-        let script = "import json,sys\nn=0\nfor line in open(sys.argv[1],'rb'):\n    d=json.loads(line); r=(\(fields)); n+=1\nemit(n)\n"
+        let script = "import json,sys\nn=0\nfor line in open(sys.argv[1],'rb'):\n    d=json.loads(line); r=(\(fields)); n+=1\nprint(n)\n"
         var best = Double.infinity
         for _ in 0..<repetitions {
             let w = Stopwatch()
