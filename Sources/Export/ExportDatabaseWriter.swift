@@ -59,10 +59,15 @@ public enum ExportDatabaseWriter {
         try db.execute("BEGIN")
         try db.execute(ExportSchema.tables)
         try db.execute("PRAGMA user_version=\(ExportSchema.version)")
-        try insertMeta(content, into: db)
-        let userRows = try insertUsers(content, into: db)
-        let itemRows = try insertItems(content, into: db)
-        let recommendationRows = try insertRecommendations(content, into: db)
+        let meta = try db.prepare(ExportSchema.insertMeta)
+        defer { meta.finalize() }
+        for (key, value) in metaRows(content) { try insertMeta(meta, key, value) }
+        var checksum = ExportChecksum()
+        let userRows = try insertUsers(content, into: db, &checksum)
+        let itemRows = try insertItems(content, into: db, &checksum)
+        let recommendationRows = try insertRecommendations(content, into: db, &checksum)
+        try insertMeta(meta, ExportSchema.Key.contentChecksum, checksum.finish())
+        meta.finalize()
         try db.execute("COMMIT")
         let loadSeconds = load.seconds
         let finish = Stopwatch()
@@ -105,48 +110,50 @@ public enum ExportDatabaseWriter {
         return meta.sorted { $0.key < $1.key }
     }
 
-    private static func insertMeta(_ content: ExportContent, into db: SQLiteDatabase) throws {
-        let stmt = try db.prepare(ExportSchema.insertMeta)
-        defer { stmt.finalize() }
-        for (key, value) in metaRows(content) {
-            try stmt.bind(1, key)
-            try stmt.bind(2, value)
-            try stmt.run()
-        }
+    static func insertMeta(_ stmt: SQLiteStatement, _ key: String, _ value: String) throws {
+        try stmt.bind(1, key)
+        try stmt.bind(2, value)
+        try stmt.run()
     }
 
-    private static func insertUsers(_ content: ExportContent, into db: SQLiteDatabase) throws -> Int {
+    private static func insertUsers(_ content: ExportContent, into db: SQLiteDatabase, _ checksum: inout ExportChecksum) throws -> Int {
         let stmt = try db.prepare(ExportSchema.insertUser)
         defer { stmt.finalize() }
+        checksum.table(1)
         try EmbeddingBlob.withLittleEndian(content.userEmbeddings) { bytes in
             for u in content.users {
-                try insertEntity(stmt, index: u, id: content.userIds[u], bytes: bytes, dim: content.hasEmbeddings ? content.dim : 0)
+                try insertEntity(stmt, index: u, id: content.userIds[u], bytes: bytes, dim: content.hasEmbeddings ? content.dim : 0, &checksum)
             }
         }
         return content.users.count
     }
 
-    private static func insertItems(_ content: ExportContent, into db: SQLiteDatabase) throws -> Int {
+    private static func insertItems(_ content: ExportContent, into db: SQLiteDatabase, _ checksum: inout ExportChecksum) throws -> Int {
         let stmt = try db.prepare(ExportSchema.insertItem)
         defer { stmt.finalize() }
+        checksum.table(2)
         try EmbeddingBlob.withLittleEndian(content.itemEmbeddings) { bytes in
             for i in content.itemIds.indices {
-                try insertEntity(stmt, index: i, id: content.itemIds[i], bytes: bytes, dim: content.hasEmbeddings ? content.dim : 0)
+                try insertEntity(stmt, index: i, id: content.itemIds[i], bytes: bytes, dim: content.hasEmbeddings ? content.dim : 0, &checksum)
             }
         }
         return content.itemIds.count
     }
 
     @inline(__always)
-    private static func insertEntity(_ stmt: SQLiteStatement, index: Int, id: String, bytes: UnsafeRawBufferPointer, dim: Int) throws {
+    private static func insertEntity(_ stmt: SQLiteStatement, index: Int, id: String, bytes: UnsafeRawBufferPointer, dim: Int,
+                                     _ checksum: inout ExportChecksum) throws {
         try stmt.bind(1, Int64(index))
         try stmt.bind(2, id)
         let width = dim * MemoryLayout<Float>.size
-        try stmt.bind(3, blob: UnsafeRawBufferPointer(rebasing: bytes[(index * width)..<((index + 1) * width)]))
+        let row = UnsafeRawBufferPointer(rebasing: bytes[(index * width)..<((index + 1) * width)])
+        try stmt.bind(3, blob: row)
         try stmt.run()
+        checksum.entity(index: Int64(index), id: id, embedding: row)
     }
 
-    private static func insertRecommendations(_ content: ExportContent, into db: SQLiteDatabase) throws -> Int {
+    private static func insertRecommendations(_ content: ExportContent, into db: SQLiteDatabase, _ checksum: inout ExportChecksum) throws -> Int {
+        checksum.table(3)
         guard let lists = content.recommendations else { return 0 }
         let stmt = try db.prepare(ExportSchema.insertRecommendation)
         defer { stmt.finalize() }
@@ -160,8 +167,10 @@ public enum ExportDatabaseWriter {
                 try stmt.bind(1, user)
                 try stmt.bind(2, Int64(r + 1))
                 try stmt.bind(3, Int64(item))
-                try stmt.bind(4, Double(lists.scores[row * k + r]))
+                let score = Double(lists.scores[row * k + r])
+                try stmt.bind(4, score)
                 try stmt.run()
+                checksum.recommendation(user: user, rank: Int64(r + 1), item: Int64(item), score: score)
                 rows += 1
             }
         }

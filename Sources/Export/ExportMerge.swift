@@ -39,12 +39,16 @@ public enum ExportMerge {
         do {
             let db = try SQLiteDatabase(path: publisher.temporaryPath, mode: .create)
             try db.execute("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-131072;")
+            // Journal off: the temporary file is discarded on any failure, so per-part
+            // transactions (DETACH is not allowed inside one) cost no safety.
             try db.execute("BEGIN")
             try db.execute(ExportSchema.tables)
             try db.execute("PRAGMA user_version=\(ExportSchema.version)")
             try writeMeta(mergedMeta(ordered), into: db)
+            try db.execute("COMMIT")
             for (n, part) in ordered.enumerated() {
                 try attach(part.path, to: db)
+                try db.execute("BEGIN")
                 if n == 0 {
                     try db.execute("INSERT INTO main.items SELECT * FROM part.items ORDER BY item_index")
                 } else {
@@ -52,12 +56,16 @@ public enum ExportMerge {
                 }
                 try copyRows(table: "users", orderBy: "user_index", part: part.path, db: db)
                 try copyRows(table: "recommendations", orderBy: "user_index, rank", part: part.path, db: db)
+                try db.execute("COMMIT")
                 try db.execute("DETACH DATABASE part")
             }
+            let checksum = try ExportChecksum.of(db)
+            let meta = try db.prepare(ExportSchema.insertMeta)
+            try ExportDatabaseWriter.insertMeta(meta, ExportSchema.Key.contentChecksum, checksum)
+            meta.finalize()
             let userRows = Int(try db.scalarInt("SELECT count(*) FROM users"))
             let itemRows = Int(try db.scalarInt("SELECT count(*) FROM items"))
             let recommendationRows = Int(try db.scalarInt("SELECT count(*) FROM recommendations"))
-            try db.execute("COMMIT")
             try ExportDatabaseWriter.finishDatabase(db)
             try publisher.publish()
             return Summary(destination: destination, parts: parts.count, userRows: userRows, itemRows: itemRows,
@@ -70,21 +78,9 @@ public enum ExportMerge {
     }
 
     static func readPart(_ path: String) throws -> Part {
+        let meta = try ExportVerifier.verify(path: path).meta
         let db = try SQLiteDatabase(path: path, mode: .readOnly)
         defer { try? db.close() }
-        let version = try db.scalarInt("PRAGMA user_version")
-        guard version == ExportSchema.version else {
-            throw AccfError.badData(path, "export schema version \(version), this accf merges version \(ExportSchema.version)",
-                                    hint: "re-export the part with this accf version")
-        }
-        let quick = try db.rows("PRAGMA quick_check")
-        guard quick.count == 1, quick[0].first == "ok" else {
-            throw AccfError.corrupt(path, "SQLite quick_check failed")
-        }
-        var meta: [String: String] = [:]
-        for row in try db.rows("SELECT key, value FROM meta") {
-            if let key = row[0], let value = row[1] { meta[key] = value }
-        }
         let selection = meta[ExportSchema.Key.userSelection] ?? "all"
         var range: Range<Int>?
         switch selection {

@@ -62,9 +62,11 @@ public enum ExportSchema {
         public static let userRange = "user_range"
         public static let shard = "shard"
         public static let accfVersion = "accf_version"
+        public static let contentChecksum = "content_xxh64"
     }
 
     /// Keys that differ between the parts of one sharded export (or between two runs of the same
     /// export) and so are ignored when parts are checked against each other or compared.
-    public static let perPartKeys: Set<String> = [Key.createdAt, Key.userSelection, Key.userRange, Key.shard, Key.runId]
+    public static let perPartKeys: Set<String> = [Key.createdAt, Key.userSelection, Key.userRange, Key.shard, Key.runId,
+                                                      Key.contentChecksum]
 }

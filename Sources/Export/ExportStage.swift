@@ -147,7 +147,7 @@ public enum ExportStage {
             requested = users.map { ($0, "export.users (--users)", nil) }
         } else if let file = config.usersFile {
             let bytes = try FilePath.readAll(file)
-            for (n, raw) in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for (n, raw) in String(decoding: bytes, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
                 let line = raw.trimmingCharacters(in: [" ", "\t", "\r"])
                 if line.isEmpty || line.hasPrefix("#") { continue }
                 requested.append((line, file, n + 1))
