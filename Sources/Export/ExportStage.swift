@@ -53,6 +53,9 @@ public struct ExportReport: Sendable, Equatable {
     public var loadSeconds: Double
     /// Indexes, integrity check, fsync and rename.
     public var finishSeconds: Double
+    /// Of `finishSeconds`: the secondary index and `PRAGMA integrity_check`.
+    public var indexSeconds: Double
+    public var integritySeconds: Double
     public var totalSeconds: Double
     /// Temporary files of crashed earlier runs that this run removed.
     public var removedLeftovers: [String]
@@ -134,7 +137,8 @@ public enum ExportStage {
         let report = ExportReport(destination: destination, users: summary.userRows, items: summary.itemRows,
                                   recommendationRows: summary.recommendationRows, fileBytes: summary.fileBytes,
                                   topKSeconds: topKSeconds, loadSeconds: summary.loadSeconds,
-                                  finishSeconds: summary.finishSeconds, totalSeconds: total.seconds,
+                                  finishSeconds: summary.finishSeconds, indexSeconds: summary.indexSeconds,
+                                  integritySeconds: summary.integritySeconds, totalSeconds: total.seconds,
                                   removedLeftovers: summary.removedLeftovers)
         logger.info("export: published", metadata: [
             "event": "export.done", "path": "\(destination)", "users": "\(report.users)",

@@ -23,12 +23,12 @@ final class TiledTopKTests: XCTestCase {
     }
 
     func testAgreesWithTopKRetrievalElementForElement() {
-        let shapes: [(Int, Int, Int, Int)] = [(1, 1, 1, 1), (3, 5, 4, 10), (9, 37, 8, 10), (70, 1100, 16, 20), (130, 600, 64, 7),
-                                              (5, 513, 3, 600), (67, 2000, 5, 1)]
+        let shapes: [(Int, Int, Int, Int)] = [(1, 1, 1, 1), (3, 5, 4, 10), (9, 37, 8, 10), (70, 700, 16, 20), (69, 520, 64, 7),
+                                              (5, 513, 3, 600), (67, 1030, 5, 1)]
         for (n, (users, items, dim, k)) in shapes.enumerated() {
             for quantized in [false, true] {
                 let (u, v, ex) = case_(users: users, items: items, dim: dim, seed: UInt64(n + 1), quantized: quantized)
-                for threads in [1, 2, 3] {
+                for threads in [1, 3] {
                     for range in [0..<users, (users / 3)..<users] {
                         let reference = TopKRetrieval.topK(userEmbeddings: u, itemEmbeddings: v, dim: dim, users: range, k: k,
                                                            exclusions: ex, threads: 1)
