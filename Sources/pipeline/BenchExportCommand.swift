@@ -27,6 +27,8 @@ struct BenchExportCommand: ParsableCommand {
     @Option(name: .long, help: "Threads.") var threads = 2
     @Option(name: .long, help: "Repetitions (the best is reported).") var repetitions = 3
     @Option(name: .long, help: "A trained model file to use instead of random embeddings.") var model: String?
+    @Option(name: .long, help: "An `accf ingest` output: its ids and train split replace the synthetic ones (e.g. yelp2018).")
+    var ingest: String?
     @Option(name: [.short, .long], help: "Where to write the database.") var output = "/tmp/accf-bench-export/recommendations.sqlite"
     @Option(name: .long, help: "Write U.f32, I.f32 and the exclusion CSR here for the numpy reference.") var dump: String?
     @Option(name: .long, help: "Random seed.") var seed: UInt64 = 1
@@ -112,6 +114,19 @@ struct BenchExportCommand: ParsableCommand {
 
     func makeInput() throws -> ExportInput {
         var rng = SeededGenerator(seed: seed)
+        if let ingest {
+            if let model {
+                return try ExportStage.loadInput(config: ExportConfig(), ingestDirectory: ingest, modelPath: model)
+            }
+            let dataset = try IngestedDataset.open(directory: ingest)
+            let scale: Float = 0.25
+            let random = FinalModel(modelName: "random", dim: dim,
+                                    userEmbeddings: (0..<dataset.userCount * dim).map { _ in (rng.nextUnitFloat() - 0.5) * scale },
+                                    itemEmbeddings: (0..<dataset.itemCount * dim).map { _ in (rng.nextUnitFloat() - 0.5) * scale },
+                                    datasetHash: dataset.contentHash)
+            return ExportInput(model: random, modelPath: "(random)", userIds: try dataset.userIds(), itemIds: try dataset.itemIds(),
+                               dictionarySource: ingest, datasetHash: dataset.contentHash, excluded: [try dataset.interactions(.train)])
+        }
         let finalModel: FinalModel
         if let model {
             finalModel = try FinalModel.read(path: model)
