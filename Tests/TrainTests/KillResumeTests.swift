@@ -15,7 +15,7 @@ final class KillResumeTests: XCTestCase {
 
     static func config() -> TrainConfig {
         var c = TrainerTests.smallConfig()
-        c.maxEpochs = 40; c.minEpochs = 40; c.checkpointEverySteps = 3; c.keepCheckpoints = 3
+        c.maxEpochs = 20; c.minEpochs = 20; c.checkpointEverySteps = 3; c.keepCheckpoints = 3
         return c
     }
 
@@ -60,8 +60,8 @@ final class KillResumeTests: XCTestCase {
         var finished = false
         for _ in 0..<60 {
             let pid = try spawnChild(dir: killed)
-            // Let it run between 0.06 and 0.26 s (process start included), then SIGKILL.
-            usleep(UInt32(60_000 + rng.nextInt(below: 200_000)))
+            // Let it run between 0.08 and 0.48 s (process start included), then SIGKILL.
+            usleep(UInt32(80_000 + rng.nextInt(below: 400_000)))
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 XCTAssertEqual(status, 0, "child failed before being killed")
@@ -86,6 +86,6 @@ final class KillResumeTests: XCTestCase {
                        "resumed after \(kills) kills, the model differs from the uninterrupted run")
         XCTAssertEqual(try FilePath.readAll(killed + "/best.ckpt"), try FilePath.readAll(reference + "/best.ckpt"))
         let lines = String(decoding: try FilePath.readAll(killed + "/metrics.jsonl"), as: UTF8.self).split(separator: "\n")
-        XCTAssertEqual(lines.count, 40)
+        XCTAssertEqual(lines.count, 20)
     }
 }
