@@ -1,9 +1,8 @@
 import ArgumentParser
 
-/// `accf bench`: one benchmark per stage, each printing a table (no timed unit tests).
+/// `accf bench <stage>`: throughput benchmarks that print a table.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Benchmarks of the pipeline's stages and kernels (use a release build).",
-        subcommands: [BenchGraphCommand.self])
+        commandName: "bench", abstract: "Benchmark a stage on synthetic data.",
+        subcommands: [BenchIngestCommand.self, BenchGraphCommand.self])
 }
