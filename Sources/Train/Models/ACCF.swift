@@ -217,7 +217,7 @@ public final class ACCF: RecommenderModel {
                 weightGradient = WeightedBPR.weightGradient(tripletLosses: step.clean.tripletLosses, weights: w)
             }
             if let g = weightGradient {
-                mlp.gradient = net.backward(act, weightGradient: bounding.backward(raw: act.weights, gradient: g))
+                mlp.gradient = net.backward(act, weightGradient: bounding.backward(raw: act.weights, gradient: g), threads: threads)
                 switch metaOptimizer {
                 case .adam: context.step(mlp)
                 case .sgd:
