@@ -62,13 +62,26 @@ public enum InfoNCE {
 
         // ∂L/∂a = G b / τ (rows u); ∂L/∂b = Gᵀ a / τ (rows v); then back through the normalization.
         var ga = [Float](repeating: 0, count: mp * dp), gb = ga
-        g.withUnsafeBufferPointer { pg in a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
-            ga.withUnsafeMutableBufferPointer { pga in gb.withUnsafeMutableBufferPointer { pgb in
+        g.withUnsafeBufferPointer { pg in b.withUnsafeBufferPointer { pb in
+            ga.withUnsafeMutableBufferPointer { pga in
                 SmallGEMM.multiply(m: mp, n: dp, k: mp, x: pg.baseAddress!, xRow: mp, xColumn: 1,
                                    y: pb.baseAddress!, ldy: dp, c: pga.baseAddress!, ldc: dp, threads: threads)
-                SmallGEMM.multiply(m: mp, n: dp, k: mp, x: pg.baseAddress!, xRow: 1, xColumn: mp,
-                                   y: pa.baseAddress!, ldy: dp, c: pgb.baseAddress!, ldc: dp, threads: threads)
-            }}
+            }
+        }}
+        // Gᵀ materialized (16 × 16 tiles): the strided X of SmallGEMM would walk G's columns
+        // across cache lines for every output block.
+        var gt = [Float](repeating: 0, count: mp * mp)
+        g.withUnsafeBufferPointer { pg in gt.withUnsafeMutableBufferPointer { pt in
+            let G = SharedConstFloats(base: pg.baseAddress!), T = SharedFloats(base: pt.baseAddress!)
+            Parallel.run(Parallel.evenRanges(count: mp / 16, parts: threads)) { _, tiles in
+                for ti in tiles { for tj in 0..<(mp / 16) {
+                    for i in (ti * 16)..<(ti * 16 + 16) { for j in (tj * 16)..<(tj * 16 + 16) { T.base[i * mp + j] = G.base[j * mp + i] } }
+                }}
+            }
+        }}
+        gt.withUnsafeBufferPointer { pt in a.withUnsafeBufferPointer { pa in gb.withUnsafeMutableBufferPointer { pgb in
+            SmallGEMM.multiply(m: mp, n: dp, k: mp, x: pt.baseAddress!, xRow: mp, xColumn: 1,
+                               y: pa.baseAddress!, ldy: dp, c: pgb.baseAddress!, ldc: dp, threads: threads)
         }}}
         scatterThroughNormalization(ga, normalized: a, norms: normA, rows: rows, dim: dim, stride: dp,
                                     scale: scale * invTau, into: &gradient1)
