@@ -2,6 +2,7 @@ import Foundation
 import ArgumentParser
 import Core
 import Train
+import Graph
 import Logging
 
 /// `accf train`: trains a model on an ingest output, resuming from its checkpoints.
@@ -20,6 +21,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .long, help: "The ingest output directory.") var data: String
+    @Option(name: .long, help: "The graph file of `accf graph` (default: built from the train split in memory).") var graph: String?
     @Option(name: [.short, .long], help: "Output directory (e.g. <workdir>/train).") var output: String
     @Option(name: .long, help: "JSON file with train settings (manifest keys).") var config: String?
     @Option(name: .long, help: "Model: \(ModelRegistry.names.joined(separator: ", ")).") var model: String?
@@ -71,7 +73,7 @@ struct TrainCommand: ParsableCommand {
         try runReportingErrors {
             let config = try makeConfig()
             let logger = Logger(label: "accf.train")
-            let data = try TrainingData.load(ingestDirectory: self.data)
+            let data = try TrainingData.load(ingestDirectory: self.data, graph: try graph.map { try GraphFile.read(path: $0) })
             let report = try TrainStage.run(config: config, data: data, outputDirectory: output,
                                             options: TrainOptions(restart: restart, showProgress: !global.quiet), logger: logger)
             if !global.quiet {
