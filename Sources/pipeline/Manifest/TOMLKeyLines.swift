@@ -25,8 +25,9 @@ struct TOMLKeyLines: Sendable {
             record(path, lineNumber)
             let value = line[line.index(after: eq)...].trimmingSpaces()
             if value.hasPrefix("{") {
-                for part in value.dropFirst().split(separator: ",") {
-                    if let innerEq = Self.assignmentIndex(String(part)) {
+                for piece in value.dropFirst().split(separator: ",") {
+                    let part = String(piece)
+                    if let innerEq = Self.assignmentIndex(part) {
                         let innerKey = Self.splitKey(String(part[..<innerEq]))
                         record(path + innerKey, lineNumber)
                     }
