@@ -17,7 +17,7 @@ struct Manifest: Sendable {
     /// The absolute folder relative paths resolve against.
     let folder: String
     /// The whole document.
-    let root: TOMLNode
+    private(set) var root: TOMLNode
     /// XXH64 of the manifest bytes (recorded in the export's metadata).
     let contentHash: UInt64
     private let keyLines: TOMLKeyLines
@@ -49,6 +49,17 @@ struct Manifest: Sendable {
             if let node = root[key], case .table = node { continue }
             throw error(at: [key], "\(key) must be a section ([\(key)]), found \(root[key]?.kindName ?? "nothing")")
         }
+    }
+
+    /// The manifest with single keys replaced (command-line flags of a stage command), e.g.
+    /// `["train.dim": .int(32)]`. Messages about an overridden key point at the manifest's
+    /// section line; paths in overrides should already be absolute (flags resolve against the cwd).
+    func overriding(_ overrides: [(key: String, value: TOMLNode)]) -> Manifest {
+        var copy = self
+        for (key, value) in overrides {
+            copy.root = copy.root.setting(key.split(separator: ".").map(String.init), to: value)
+        }
+        return copy
     }
 
     /// Whether the manifest has `[section]`.

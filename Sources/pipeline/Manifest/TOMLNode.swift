@@ -55,6 +55,21 @@ indirect enum TOMLNode: Equatable, Sendable {
         return entries.map(\.key)
     }
 
+    /// A copy with the value at `path` replaced or added (missing tables are created).
+    func setting(_ path: [String], to value: TOMLNode) -> TOMLNode {
+        guard let first = path.first else { return value }
+        var entries: [(key: String, value: TOMLNode)] = []
+        if case .table(let existing) = self { entries = existing }
+        let rest = Array(path.dropFirst())
+        if let index = entries.firstIndex(where: { $0.key == first }) {
+            entries[index].value = entries[index].value.setting(rest, to: value)
+        } else {
+            entries.append((first, TOMLNode.table([]).setting(rest, to: value)))
+            entries.sort { $0.key < $1.key }
+        }
+        return .table(entries)
+    }
+
     /// Parses a whole TOML document; a syntax error names the file and line.
     static func parse(_ text: String, file: String) throws -> TOMLNode {
         let table: TOMLTable
