@@ -1,0 +1,115 @@
+import Core
+
+/// Reads every input file through its format's parser into one `RawInteractionLog`, counting
+/// lines and sampling malformed ones for the report.
+///
+/// The bad-line limit is checked as lines stream in (after the first 10,000 data lines) so a
+/// multi-GB file in the wrong format fails in seconds, and again at the end.
+struct InputReading {
+    let config: IngestConfig
+    var log = RawInteractionLog()
+    var report = IngestReport()
+    private var reasonIndex: [String: Int] = [:]
+
+    init(config: IngestConfig) {
+        self.config = config
+    }
+
+    /// Whether `path` holds the given test split.
+    func isTestInput(_ path: String) -> Bool {
+        if config.testInputs.contains(path) { return true }
+        return config.format == .lightgcn && config.testInputs.isEmpty
+            && FilePath.lastComponent(of: path).lowercased().hasPrefix("test")
+    }
+
+    mutating func readAll() throws {
+        let files = config.inputs + config.testInputs.filter { !config.inputs.contains($0) }
+        for f in files where !FilePath.exists(f) || FilePath.isDirectory(f) {
+            throw AccfError.missingInput(f)
+        }
+        for f in files { try read(f) }
+        try checkBadFraction(final: true)
+    }
+
+    private mutating func read(_ path: String) throws {
+        let reader = try LineReader(path: path)
+        let test = isTestInput(path)
+        log.currentSplit = test ? 2 : 0
+        var stats = IngestReport.InputStats(path: path, compression: reader.source.compression.rawValue,
+                                            role: test ? "test" : "train", bytes: 0, linesRead: 0, linesParsed: 0,
+                                            linesSkipped: 0, linesMalformed: 0, interactions: 0)
+        switch config.format {
+        case .yelpJSON: var p = JSONReviewParser(flavor: .yelp); try run(reader, &p, &stats)
+        case .amazonJSON: var p = JSONReviewParser(flavor: .amazon); try run(reader, &p, &stats)
+        case .lightgcn: var p = LightGCNParser(); try run(reader, &p, &stats)
+        case .movielens: var p = DelimitedParser(movieLensFile: path); try run(reader, &p, &stats)
+        case .csv:
+            var p = DelimitedParser(file: path, delimiter: config.delimiter == "\\t" ? "\t" : config.delimiter,
+                                    hasHeader: config.hasHeader,
+                                    columns: .init(user: config.userColumn, item: config.itemColumn,
+                                                   rating: config.ratingColumn, timestamp: config.timestampColumn),
+                                    dateFormat: config.timestampFormat)
+            try run(reader, &p, &stats)
+        }
+        stats.bytes = reader.bytesRead
+        report.inputs.append(stats)
+    }
+
+    private mutating func run<P: LineParser>(_ reader: LineReader, _ parser: inout P, _ stats: inout IngestReport.InputStats) throws {
+        let path = reader.path
+        try reader.forEachLine { line, number in
+            stats.linesRead += 1
+            report.linesRead += 1
+            switch parser.parse(line, lineNumber: number, into: &log) {
+            case .parsed(let n):
+                stats.linesParsed += 1
+                report.linesParsed += 1
+                stats.interactions += n
+                report.interactionsParsed += n
+            case .skipped:
+                stats.linesSkipped += 1
+                report.linesSkipped += 1
+            case .malformed(let reason):
+                stats.linesMalformed += 1
+                report.linesMalformed += 1
+                note(reason, path, number, line)
+                if report.linesMalformed & 1023 == 0 { try checkBadFraction(final: false) }
+            }
+        }
+    }
+
+    private mutating func note(_ reason: String, _ path: String, _ line: Int, _ text: UnsafeBufferPointer<UInt8>) {
+        let k: Int
+        if let existing = reasonIndex[reason] {
+            k = existing
+        } else {
+            k = report.malformed.count
+            reasonIndex[reason] = k
+            report.malformed.append(.init(reason: reason, count: 0, examples: []))
+        }
+        report.malformed[k].count += 1
+        if report.malformed[k].examples.count < config.maxExamplesPerReason {
+            var s = String(decoding: text.prefix(160), as: UTF8.self)
+            if text.count > 160 { s += "…" }
+            report.malformed[k].examples.append(.init(file: path, line: line, text: s))
+        }
+    }
+
+    private func checkBadFraction(final: Bool) throws {
+        let data = report.linesParsed + report.linesMalformed
+        if data == 0 || (!final && data < 10_000) { return }
+        let fraction = Double(report.linesMalformed) / Double(data)
+        if fraction > config.maxBadLineFraction {
+            let first = report.malformed.first
+            let example = first?.examples.first.map { "first: \($0.file):\($0.line): \(first!.reason)" } ?? ""
+            throw AccfError(.dataError,
+                            "\(report.linesMalformed) of \(data) data lines malformed (\(percent(fraction))), above max_bad_line_fraction \(percent(config.maxBadLineFraction)); \(example)",
+                            hint: "check --format and the column mapping, or raise --max-bad-line-fraction")
+        }
+    }
+
+    private func percent(_ f: Double) -> String {
+        let v = (f * 10000).rounded() / 100
+        return "\(v)%"
+    }
+}
