@@ -17,6 +17,10 @@ enum StageBindings {
                 : manifest.resolve(section.output)
             stages.append(SynthStage(config: section.config, output: output))
         }
+        let synthOutput = stages.last?.outputs.first
+        if manifest.has("ingest") {
+            stages.append(try IngestPipelineStage.make(manifest: manifest, workdir: settings.workdir, synthOutput: synthOutput))
+        }
         return stages
     }
 
