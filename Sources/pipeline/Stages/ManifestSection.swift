@@ -66,6 +66,12 @@ struct ManifestOverrides {
         values.append((key, .string(Manifest.absolute(value, relativeTo: FileManager.default.currentDirectoryPath))))
     }
 
+    /// Several path flags (an array key).
+    mutating func setPaths(_ key: String, _ paths: [String]) {
+        let cwd = FileManager.default.currentDirectoryPath
+        values.append((key, .array(paths.map { .string(Manifest.absolute($0, relativeTo: cwd)) })))
+    }
+
     var isEmpty: Bool { values.isEmpty }
 
     /// The overrides with their section prefix ("dim" → "train.dim").
