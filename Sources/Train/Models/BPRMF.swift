@@ -1,0 +1,33 @@
+import Core
+import Graph
+
+/// BPR matrix factorization: the score is the dot product of the initial embeddings (P = I).
+/// The baseline every graph model must beat.
+public final class BPRMF: RecommenderModel {
+    public static let modelName = "bprmf"
+    let table: ParameterTensor
+    let userCount: Int
+    let dim: Int
+    let reg: Float
+
+    public init(context: ModelContext) throws {
+        var ctx = context
+        table = EmbeddingTable.make(context: &ctx)
+        userCount = context.userCount
+        dim = context.config.dim
+        reg = Float(context.config.reg)
+    }
+
+    public var parameters: [ParameterTensor] { [table] }
+
+    public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
+        let bpr = BPRLoss.lossAndGradient(embeddings: table.value, dim: dim, userCount: userCount, batch: batch, gradient: &table.gradient)
+        let l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
+        context.step(table)
+        return ["bpr": bpr, "reg": l2]
+    }
+
+    public func finalEmbeddings(threads: Int) -> (users: [Float], items: [Float]) {
+        EmbeddingTable.split(table.value, userCount: userCount, dim: dim)
+    }
+}

@@ -1,0 +1,52 @@
+import Core
+import Graph
+
+/// LightGCN (He et al. 2020): E = P E⁽⁰⁾ with P the mean of Âˡ over l = 0..L; BPR on E, L2 on
+/// the batch's rows of E⁽⁰⁾. P is symmetric, so ∂/∂E⁽⁰⁾ = P · ∂/∂E: the backward pass is the
+/// same fused propagation applied to the gradient.
+public final class LightGCN: RecommenderModel {
+    public static let modelName = "lightgcn"
+    let table: ParameterTensor
+    let graph: NormalizedGraph
+    let userCount: Int
+    let dim: Int
+    let layers: Int
+    let reg: Float
+    /// Work buffers reused across steps (no per-step allocation of N × d arrays).
+    var propagated: [Float]
+    var upstream: [Float]
+    var backward: [Float]
+
+    public init(context: ModelContext) throws {
+        var ctx = context
+        table = EmbeddingTable.make(context: &ctx)
+        graph = context.graph
+        userCount = context.userCount
+        dim = context.config.dim
+        layers = context.config.layers
+        reg = Float(context.config.reg)
+        let n = context.nodeCount * dim
+        propagated = [Float](repeating: 0, count: n)
+        upstream = propagated
+        backward = propagated
+    }
+
+    public var parameters: [ParameterTensor] { [table] }
+
+    public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
+        Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: context.threads)
+        for i in upstream.indices { upstream[i] = 0 }
+        let bpr = BPRLoss.lossAndGradient(embeddings: propagated, dim: dim, userCount: userCount, batch: batch, gradient: &upstream)
+        Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &backward, threads: context.threads)
+        swap(&table.gradient, &backward)
+        let l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
+        context.step(table)
+        return ["bpr": bpr, "reg": l2]
+    }
+
+    public func finalEmbeddings(threads: Int) -> (users: [Float], items: [Float]) {
+        var out = [Float](repeating: 0, count: table.value.count)
+        Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &out, threads: threads)
+        return EmbeddingTable.split(out, userCount: userCount, dim: dim)
+    }
+}
