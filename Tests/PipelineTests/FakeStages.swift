@@ -35,6 +35,7 @@ struct FakeStage: PipelineStage {
         let digest = ContentHash.hex(hasher.digest)
         let checkpoint = FilePath.join(context.workdir, "ckpt-\(name)")
         var resumed = 0.0
+        if !context.resumable { unlink(checkpoint) }
         if FilePath.exists(checkpoint), (try? FilePath.readAll(checkpoint)) == Array(digest.utf8) { resumed = 1 }
         if let pauseMarker, FilePath.exists(pauseMarker) {
             try AtomicFileWriter.write(Array(digest.utf8), to: checkpoint)
@@ -57,7 +58,7 @@ struct FakeStage: PipelineStage {
                 try AtomicFileWriter.write(content, to: output)
             }
         }
-        return StageOutcome(counts: ["resumed": resumed], metrics: name == "train" ? ["test_ndcg@20": 0.25] : [:])
+        return StageOutcome(counts: ["resumed": resumed, "resumable": context.resumable ? 1 : 0], metrics: name == "train" ? ["test_ndcg@20": 0.25] : [:])
     }
 }
 

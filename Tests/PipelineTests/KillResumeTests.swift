@@ -47,7 +47,9 @@ final class KillResumeTests: XCTestCase {
         XCTAssertEqual(summary.ran, ["train", "export"])
         XCTAssertEqual(p.counter.count("ingest"), 0, "finished stages are skipped")
         let train = PipelineState.load(workdir: p.workdir).stages["train"]
+        XCTAssertEqual(train?.counts["resumable"], 1, "the runner told train it may resume")
         XCTAssertEqual(train?.counts["resumed"], 1, "train resumed from its checkpoint")
+        XCTAssertEqual(PipelineState.load(workdir: p.workdir).stages["export"]?.counts["resumable"], 0)
         XCTAssertEqual(try FilePath.readAll(p.exportOut), try FilePath.readAll(reference.exportOut))
         XCTAssertEqual(try ContentHash.of(p.trainOut), try ContentHash.of(reference.trainOut))
         XCTAssertEqual(try p.run().ran, [])

@@ -26,6 +26,8 @@ final class PipelineRunnerTests: XCTestCase {
         XCTAssertEqual(plan[3].reasons, ["upstream train runs"])
         let summary = try p.run()
         XCTAssertEqual(summary.ran, ["train", "export"])
+        XCTAssertEqual(PipelineState.load(workdir: p.workdir).stages["train"]?.counts["resumable"], 0,
+                       "a changed config starts training over")
         XCTAssertEqual(try p.run().ran, [])
     }
 

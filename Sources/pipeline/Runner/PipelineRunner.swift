@@ -159,6 +159,11 @@ final class PipelineRunner {
             }
             inputHashes[input] = ContentHash.hex(hash)
         }
+        let previous = state.stages[stage.name]
+        let resumable = previous.map {
+            ($0.status == .running || $0.status == .failed) && $0.parameters == stage.parameters
+                && $0.inputs == inputHashes && $0.toolVersion == AccfVersion.string
+        } ?? false
         var record = StageRecord(status: .running, toolVersion: AccfVersion.string, parameters: stage.parameters,
                                  inputs: inputHashes, outputs: [:], startedAt: Timestamp.iso8601Now(),
                                  finishedAt: nil, durationSeconds: nil, counts: [:], metrics: [:], error: nil)
@@ -166,10 +171,11 @@ final class PipelineRunner {
         try state.save(workdir: workdir)
         logger.info("\(stage.name): running (\(reasons.joined(separator: "; ")))",
                     metadata: ["event": "stage_started", "stage": "\(stage.name)", "reasons": .array(reasons.map { .string($0) })])
+        if resumable { logger.info("\(stage.name): resuming the interrupted attempt", metadata: ["event": "stage_resuming", "stage": "\(stage.name)"]) }
         let clock = Stopwatch()
         let outcome: StageOutcome
         do {
-            outcome = try stage.run(StageContext(workdir: workdir, logger: logger))
+            outcome = try stage.run(StageContext(workdir: workdir, logger: logger, resumable: resumable))
             hashes.forget(stage.outputs)
             for output in stage.outputs {
                 guard let hash = try hashes.hash(output) else {

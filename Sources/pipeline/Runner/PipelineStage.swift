@@ -27,6 +27,11 @@ struct StageContext: Sendable {
     var workdir: String
     /// Where the stage logs its own progress.
     var logger: Logger
+    /// True when the last attempt of this stage, with the same parameters, inputs and accf
+    /// version, was interrupted or failed: its leftovers (training checkpoints) may be resumed.
+    /// False for a fresh start (never run, or something changed): leftovers must be discarded,
+    /// or train would refuse checkpoints of another config.
+    var resumable: Bool = false
 }
 
 /// What a stage reports back: counts for the logs, metrics for the Prometheus file.
