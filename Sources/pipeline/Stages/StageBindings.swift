@@ -30,7 +30,7 @@ enum StageBindings {
         do {
             try body()
         } catch let error as AccfError {
-            let words = error.message.split(whereSeparator: { $0 == " " || $0 == ":" || $0 == "/" || $0 == "," })
+            let words = error.message.split(whereSeparator: { " :/,`=.()".contains($0) })
             let key = words.first { manifest.line(of: "\(section).\($0)") != manifest.line(of: section) }
             let location = key.map { manifest.location(of: "\(section).\($0)") } ?? manifest.location(of: section)
             throw AccfError(error.status, "\(location): \(error.message)", hint: error.hint)
