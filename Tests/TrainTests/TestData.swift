@@ -37,23 +37,10 @@ enum TestData {
         c = InteractionColumns(users: order.map { c.users[$0] }, items: order.map { c.items[$0] })
     }
 
-    /// Â = D^-1/2 A D^-1/2 of the bipartite train graph.
+    /// Â = D^-1/2 A D^-1/2 of the bipartite train graph (the graph stage's builder).
     static func buildGraph(userCount: Int, itemCount: Int, train: InteractionColumns) -> NormalizedGraph {
-        let n = userCount + itemCount
-        var adj = [[Int]](repeating: [], count: n)
-        for k in 0..<train.count {
-            let u = Int(train.users[k]), i = userCount + Int(train.items[k])
-            adj[u].append(i); adj[i].append(u)
-        }
-        var pointers = [0], cols: [UInt32] = [], vals: [Float] = []
-        for r in 0..<n {
-            for c in adj[r].sorted() {
-                cols.append(UInt32(c))
-                vals.append(Float(1 / (Double(adj[r].count) * Double(adj[c].count)).squareRoot()))
-            }
-            pointers.append(cols.count)
-        }
-        return NormalizedGraph(userCount: userCount, itemCount: itemCount, rowPointers: pointers, columns: cols, values: vals)
+        // swiftlint:disable:next force_try — planted data has no duplicates.
+        try! GraphBuilder.build(userCount: userCount, itemCount: itemCount, train: train)
     }
 
     /// Double-precision reference of the layer mean P x.

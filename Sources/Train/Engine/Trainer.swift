@@ -110,6 +110,8 @@ final class Trainer {
         }
         if !parametersOnly {
             progress = c.progress
+            // max_epochs is not part of the config hash: a finished run can be extended.
+            progress.finished = stopCondition(progress)
             context.rng = c.progress.modelRNG
             context.validationRNG = c.progress.validationRNG
         }
@@ -156,6 +158,10 @@ final class Trainer {
         return try finish()
     }
 
+    func stopCondition(_ p: TrainingProgress) -> Bool {
+        p.epoch >= config.maxEpochs || (p.epoch >= config.minEpochs && p.badEvaluations >= config.patience)
+    }
+
     func endEpoch(seconds: Double) throws {
         let epoch = progress.epoch
         let epochs = epoch + 1
@@ -186,9 +192,7 @@ final class Trainer {
         progress.batchPosition = 0
         progress.lossSums = [:]
         progress.lossBatches = 0
-        if progress.epoch >= config.maxEpochs || (progress.epoch >= config.minEpochs && progress.badEvaluations >= config.patience) {
-            progress.finished = true
-        }
+        progress.finished = stopCondition(progress)
         // Log line first (a kill before the checkpoint redoes the epoch end and trims the line).
         var line = "{\"epoch\":\(epochs),\"step\":\(progress.globalStep),\"seconds\":\(JSONNumber.format(seconds)),\"eval_seconds\":\(JSONNumber.format(evalSeconds))"
         line += ",\"loss\":\(JSONNumber.object(losses)),\"valid\":\(JSONNumber.object(valid)),\"monitors\":\(JSONNumber.object(monitors))"

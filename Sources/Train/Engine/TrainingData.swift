@@ -25,16 +25,24 @@ public struct TrainingData: Sendable {
     }
 
     /// The graph's identity (checked against checkpoints).
-    public var graphHash: UInt64 { GraphIdentity.hash(graph) }
+    public var graphHash: UInt64 { graph.contentHash }
 }
 
-/// The identity of a graph for checkpoints.
-enum GraphIdentity {
-    static func hash(_ g: NormalizedGraph) -> UInt64 {
-        var h = XXHash64(seed: UInt64(g.userCount) &* 31 &+ UInt64(g.itemCount))
-        h.update(g.rowPointers)
-        h.update(g.columns)
-        h.update(g.values)
-        return h.digest
+extension TrainingData {
+    /// Loads the splits of an `accf ingest` output directory, with `graph` (e.g. read from the
+    /// graph stage's file) or, when nil, the graph built from the train split in memory.
+    public static func load(ingestDirectory: String, graph: NormalizedGraph? = nil) throws -> TrainingData {
+        let dataset = try IngestedDataset.open(directory: ingestDirectory)
+        let train = try dataset.interactions(.train)
+        let valid = try dataset.interactions(.valid)
+        let test = try dataset.interactions(.test)
+        let g = try graph ?? GraphBuilder.build(userCount: dataset.userCount, itemCount: dataset.itemCount, train: train,
+                                                datasetHash: dataset.contentHash, source: ingestDirectory)
+        if g.datasetHash != 0 && g.datasetHash != dataset.contentHash {
+            throw AccfError.usage("the graph was built from another dataset than \(ingestDirectory)",
+                                  hint: "re-run `accf graph` on this ingest output")
+        }
+        return TrainingData(userCount: dataset.userCount, itemCount: dataset.itemCount, train: train, valid: valid,
+                            test: test, graph: g, datasetHash: dataset.contentHash)
     }
 }

@@ -16,6 +16,7 @@ public final class LightGCN: RecommenderModel {
     var propagated: [Float]
     var upstream: [Float]
     var backward: [Float]
+    let workspace = PropagationWorkspace()
 
     public init(context: ModelContext) throws {
         var ctx = context
@@ -34,10 +35,10 @@ public final class LightGCN: RecommenderModel {
     public var parameters: [ParameterTensor] { [table] }
 
     public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
-        Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: context.threads)
+        Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: context.threads, workspace: workspace)
         for i in upstream.indices { upstream[i] = 0 }
         let bpr = BPRLoss.lossAndGradient(embeddings: propagated, dim: dim, userCount: userCount, batch: batch, gradient: &upstream)
-        Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &backward, threads: context.threads)
+        Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &backward, threads: context.threads, workspace: workspace)
         swap(&table.gradient, &backward)
         let l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
         context.step(table)
