@@ -62,6 +62,39 @@ public struct ExportReport: Sendable, Equatable {
 ///
 /// The one entry point the CLI (`accf export`) and the pipeline runner both call.
 public enum ExportStage {
+    /// Reads the ingest output and the trained model, then exports (the CLI's and the pipeline's entry point).
+    ///
+    /// - Parameters:
+    ///   - ingestDirectory: the output of `accf ingest` (`<workdir>/ingest`): id dictionaries and
+    ///     the splits named by `config.exclude`.
+    ///   - modelPath: the trained model (`<workdir>/train/model.accfmodel`).
+    ///   - destination: the SQLite file to publish (`<workdir>/export/recommendations.sqlite`).
+    public static func run(config: ExportConfig, ingestDirectory: String, modelPath: String, destination: String,
+                           logger: Logger) throws -> ExportReport {
+        try config.validate()
+        let input = try loadInput(config: config, ingestDirectory: ingestDirectory, modelPath: modelPath)
+        return try export(input: input, config: config, destination: destination, logger: logger)
+    }
+
+    /// The model and the dictionaries (and the excluded splits, when recommending), verified.
+    public static func loadInput(config: ExportConfig, ingestDirectory: String, modelPath: String) throws -> ExportInput {
+        if !FilePath.exists(modelPath) {
+            throw AccfError.missingInput(modelPath, hint: "run `accf train` first (it writes train/model.accfmodel), or pass --model")
+        }
+        if !FilePath.isDirectory(ingestDirectory) {
+            throw AccfError.missingInput(ingestDirectory, hint: "run `accf ingest` first, or pass --ingest with its output directory")
+        }
+        let model = try FinalModel.read(path: modelPath)
+        let dataset = try IngestedDataset.open(directory: ingestDirectory)
+        if model.userCount != dataset.userCount || model.itemCount != dataset.itemCount {
+            throw AccfError.badData(modelPath, "the model has \(model.userCount) users × \(model.itemCount) items but \(ingestDirectory) has \(dataset.userCount) × \(dataset.itemCount)",
+                                    hint: "export with the ingest output the model was trained on, or re-run `accf train` on this dataset")
+        }
+        let excluded = config.recommendations ? try config.exclude.map { try dataset.interactions($0) } : []
+        return ExportInput(model: model, modelPath: modelPath, userIds: try dataset.userIds(), itemIds: try dataset.itemIds(),
+                           dictionarySource: ingestDirectory, datasetHash: dataset.contentHash, excluded: excluded)
+    }
+
     /// Exports `input` to `destination` (see `ExportDatabaseWriter` for the publishing steps).
     public static func export(input: ExportInput, config: ExportConfig, destination: String,
                               logger: Logger) throws -> ExportReport {
