@@ -23,15 +23,11 @@ struct ExportPipelineStage: PipelineStage {
     var outputs: [String] { [destination] }
 
     func run(_ context: StageContext) throws -> StageOutcome {
-        let dataset = try IngestedDataset.open(directory: ingestDirectory)
-        let model = try FinalModel.read(path: modelPath)
-        let input = ExportInput(model: model, modelPath: modelPath, userIds: try dataset.userIds(), itemIds: try dataset.itemIds(),
-                                dictionarySource: ingestDirectory, datasetHash: dataset.contentHash,
-                                excluded: try config.exclude.map { try dataset.interactions($0) })
         var runConfig = config
         runConfig.manifestHash = manifestHash
         try FilePath.createDirectories(FilePath.directory(of: destination))
-        let report = try ExportStage.export(input: input, config: runConfig, destination: destination, logger: context.logger)
+        let report = try ExportStage.run(config: runConfig, ingestDirectory: ingestDirectory, modelPath: modelPath,
+                                         destination: destination, logger: context.logger)
         let query = "SELECT user_id, rank, item_id, round(score, 4) AS score FROM user_recommendations "
             + "WHERE user_id = (SELECT external_id FROM users ORDER BY user_index LIMIT 1) ORDER BY rank LIMIT 10;"
         return StageOutcome(counts: ["users": Double(report.users), "items": Double(report.items),

@@ -22,9 +22,10 @@ struct PipelineDefinition {
         settings = try manifest.decode(PipelineSettings.self, section: "pipeline").resolved(in: manifest)
         stages = try StageBindings.stages(manifest: manifest, settings: settings)
         // Inputs no stage writes must exist before anything runs (a typo fails in a second, not after synth).
-        let produced = Set(stages.flatMap(\.outputs))
+        let produced = stages.flatMap(\.outputs)
         for stage in stages {
-            for input in stage.inputs where !produced.contains(input) && !FilePath.exists(input) {
+            for input in stage.inputs where !FilePath.exists(input)
+                && !produced.contains(where: { input == $0 || input.hasPrefix($0 + "/") }) {
                 throw AccfError.missingInput(input, hint: "stage \(stage.name) reads it (see \(manifest.path)); fix the path in the manifest")
             }
         }

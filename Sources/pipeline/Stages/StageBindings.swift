@@ -21,7 +21,27 @@ enum StageBindings {
         if manifest.has("ingest") {
             stages.append(try IngestPipelineStage.make(manifest: manifest, workdir: settings.workdir, synthOutput: synthOutput))
         }
+        let hasGraphStage = false
+        if manifest.has("train") {
+            stages.append(try TrainPipelineStage.make(manifest: manifest, workdir: settings.workdir, hasGraphStage: hasGraphStage))
+        }
+        if manifest.has("export") {
+            stages.append(try ExportPipelineStage.make(manifest: manifest, workdir: settings.workdir))
+        }
+        try requireUpstream(stages, manifest: manifest)
         return stages
+    }
+
+    /// A stage needs the stages before it (export without train has no model to read).
+    private static func requireUpstream(_ stages: [PipelineStage], manifest: Manifest) throws {
+        let names = stages.map(\.name)
+        let needs = ["graph": ["ingest"], "train": ["ingest"], "export": ["ingest", "train"]]
+        for name in names {
+            for required in needs[name] ?? [] where !names.contains(required) {
+                throw manifest.error(at: [name], "[\(name)] needs a [\(required)] section",
+                                     hint: "a pipeline is synth (optional) → ingest → graph → train → export")
+            }
+        }
     }
 
     /// Runs a config's `validate()`, adding the manifest file (and the key's line, when the
