@@ -15,7 +15,7 @@ struct AccfCommand: ParsableCommand {
         73 cannot create output, 74 I/O error, 75 temporary failure (retry later).
         """,
         version: AccfVersion.string,
-        subcommands: [SynthCommand.self, RunCommand.self, StatusCommand.self, IngestCommand.self, TrainCommand.self,
-                      ExportCommand.self, BenchCommand.self]
+        subcommands: [SynthCommand.self, RunCommand.self, StatusCommand.self, IngestCommand.self, GraphCommand.self,
+                      TrainCommand.self, ExportCommand.self, BenchCommand.self]
     )
 }
