@@ -40,6 +40,7 @@ final class EndToEndPipelineTests: XCTestCase {
         format = "movielens"
         user_core = 3
         seed = 1
+        [graph]
         [train]
         model = "lightgcn"
         dim = 16
@@ -93,7 +94,7 @@ final class EndToEndPipelineTests: XCTestCase {
         let a = try manifest("a"), workA = "\(root)/runs/a"
         let first = try accf(["run", a, "--log-format", "json"])
         XCTAssertEqual(first.status, 0, first.stderr)
-        XCTAssertEqual(lastRun(workA)?.ran, ["synth", "ingest", "train", "export"])
+        XCTAssertEqual(lastRun(workA)?.ran, ["synth", "ingest", "graph", "train", "export"])
         let lastLine = first.stderr.split(separator: "\n").last.map(String.init) ?? ""
         XCTAssertTrue(lastLine.contains("\"event\":\"summary\""), "the last line is the summary: \(lastLine)")
         let reference = try dump("\(workA)/export/recommendations.sqlite")

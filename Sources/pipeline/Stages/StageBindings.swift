@@ -21,7 +21,8 @@ enum StageBindings {
         if manifest.has("ingest") {
             stages.append(try IngestPipelineStage.make(manifest: manifest, workdir: settings.workdir, synthOutput: synthOutput))
         }
-        let hasGraphStage = false
+        let hasGraphStage = manifest.has("graph")
+        if hasGraphStage { stages.append(try GraphPipelineStage.make(manifest: manifest, workdir: settings.workdir)) }
         if manifest.has("train") {
             stages.append(try TrainPipelineStage.make(manifest: manifest, workdir: settings.workdir, hasGraphStage: hasGraphStage))
         }

@@ -21,7 +21,7 @@ struct TrainPipelineStage: PipelineStage {
     var outputs: [String] { [output] }
 
     func run(_ context: StageContext) throws -> StageOutcome {
-        let graph = try graphPath.map { try GraphStageFile.read($0) }
+        let graph = try graphPath.map { try GraphFile.read(path: $0) }
         let data = try TrainingData.load(ingestDirectory: ingestDirectory, graph: graph)
         let report = try TrainStage.run(config: config, data: data, outputDirectory: output,
                                         options: TrainOptions(restart: !context.resumable, showProgress: false),
