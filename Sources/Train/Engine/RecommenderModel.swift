@@ -107,7 +107,7 @@ public extension RecommenderModel {
 
 /// The models `train.model` can name. Adding a model = its file plus one entry here.
 public enum ModelRegistry {
-    public static let all: [any RecommenderModel.Type] = [BPRMF.self, LightGCN.self]
+    public static let all: [any RecommenderModel.Type] = [BPRMF.self, LightGCN.self, ACCF.self, XSimGCL.self, SimGCL.self, SGL.self]
 
     public static var names: [String] { all.map { $0.modelName } }
 

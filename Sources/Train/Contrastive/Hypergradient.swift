@@ -1,0 +1,68 @@
+import Core
+import Graph
+
+/// The one-step-lookahead hypergradient of the validation loss w.r.t. the instance weights.
+///
+/// Θ′(δ) = Θ − α ∇_Θ L_ibpr(Θ; δ); we want ∂L_val(Θ′)/∂δₖ. With S = Σδ (DESIGN.md):
+/// ∂L_val/∂δₖ = −(α/S)(cₖ − c̄), cₖ = ⟨∇_Θ L_val(Θ′), ∇_Θ lₖ(Θ)⟩, c̄ = Σδₖcₖ/S.
+/// Since ∇_Θ = P·∂/∂E and P is symmetric, cₖ = ⟨V, ∂lₖ/∂E⟩ with V = P²·∂L_val/∂E|_{E′}; ∂lₖ/∂E has
+/// only the rows u, i, j, so every cₖ costs O(d). Taking V at Θ′ (not Θ) makes it exact — one
+/// more propagation than the approximation, and G is the gradient the adversarial step already
+/// has. Why not differentiate the weighted training loss instead: that just moves weight onto easy
+/// triplets (the "alternating" collapse in the findings).
+public enum Hypergradient {
+    /// cₖ = ⟨V, ∂lₖ/∂E⟩ = −σ(−xₖ) (⟨Vᵤ, eᵢ − eⱼ⟩ + ⟨Vᵢ − Vⱼ, eᵤ⟩), all at the current E.
+    public static func alignments(v: [Float], embeddings: [Float], dim: Int, triplets: NodeTriplets,
+                                  slopes: [Float]) -> [Float] {
+        precondition(v.count == embeddings.count && slopes.count == triplets.count)
+        var c = [Float](repeating: 0, count: triplets.count)
+        v.withUnsafeBufferPointer { pv in embeddings.withUnsafeBufferPointer { pe in
+            let V = pv.baseAddress!, E = pe.baseAddress!
+            for k in 0..<triplets.count {
+                let u = triplets.users[k] * dim, i = triplets.positives[k] * dim, j = triplets.negatives[k] * dim
+                let inner = RowKernels.dot(V + u, E + i, dim) - RowKernels.dot(V + u, E + j, dim)
+                    + RowKernels.dot(V + i, E + u, dim) - RowKernels.dot(V + j, E + u, dim)
+                c[k] = -slopes[k] * inner
+            }
+        }}
+        return c
+    }
+
+    /// −(α/S)(cₖ − c̄).
+    public static func weightGradient(alignments c: [Float], weights: [Float], stepSize: Float) -> [Float] {
+        precondition(c.count == weights.count)
+        var s: Double = 0, sc: Double = 0
+        for k in c.indices { s += Double(weights[k]); sc += Double(weights[k]) * Double(c[k]) }
+        guard s > 0 else { return [Float](repeating: 0, count: c.count) }
+        let mean = sc / s
+        let factor = -Double(stepSize) / s
+        return c.map { Float(factor * (Double($0) - mean)) }
+    }
+
+    /// The whole outer-step computation: ∂L_val(Θ′)/∂δ for the weights `weights` the inner loss
+    /// used, and the validation loss at Θ′ (for monitoring).
+    ///
+    /// - Parameters:
+    ///   - initial: Θ = E⁽⁰⁾.
+    ///   - propagated: E = PΘ.
+    ///   - trainingGradient: G = ∇_Θ L_ibpr(Θ; δ) (w.r.t. E⁽⁰⁾, no regularizer).
+    ///   - slopes: σ(−xₖ) of the training triplets at E (from `WeightedBPR.Result`).
+    public static func lookahead(graph: NormalizedGraph, layers: Int, dim: Int, threads: Int,
+                                 initial: [Float], propagated: [Float], trainingGradient: [Float],
+                                 triplets: NodeTriplets, slopes: [Float], weights: [Float],
+                                 validation: NodeTriplets, stepSize: Float) -> (weightGradient: [Float], validationLoss: Float) {
+        var moved = initial
+        for n in moved.indices { moved[n] -= stepSize * trainingGradient[n] }
+        var movedE = [Float](repeating: 0, count: moved.count)
+        Propagation.layerMean(graph, moved, dim: dim, layers: layers, into: &movedE, threads: threads)
+        var gradVal = [Float](repeating: 0, count: moved.count)
+        let val = WeightedBPR.lossAndGradient(embeddings: movedE, dim: dim, triplets: validation,
+                                              weights: nil, scale: 1, gradient: &gradVal)
+        var once = [Float](repeating: 0, count: moved.count)
+        Propagation.layerMean(graph, gradVal, dim: dim, layers: layers, into: &once, threads: threads)
+        var v = [Float](repeating: 0, count: moved.count)
+        Propagation.layerMean(graph, once, dim: dim, layers: layers, into: &v, threads: threads)
+        let c = alignments(v: v, embeddings: propagated, dim: dim, triplets: triplets, slopes: slopes)
+        return (weightGradient(alignments: c, weights: weights, stepSize: stepSize), val.loss)
+    }
+}

@@ -1,0 +1,109 @@
+import Core
+import Graph
+import Ingest
+
+/// SGL-ED (Wu et al. 2021): LightGCN plus InfoNCE between two edge-dropout views of the graph,
+/// redrawn every epoch, over the batch's distinct users and distinct positive items.
+///
+/// Each view keeps every train interaction with probability 1 − ρ and is renormalized
+/// (`EdgeDropout` + `GraphBuilder`). The views depend only on (seed, epoch), so a run resumed in the
+/// middle of an epoch rebuilds exactly the same views in `beginEpoch`. The BPR and L2 terms are
+/// LightGCN's (layer mean including layer 0, squared L2 on the initial rows).
+/// Defaults: the paper's yelp2018 setting (λ 0.1, τ 0.2, ρ 0.1).
+public final class SGL: RecommenderModel {
+    public static let modelName = "sgl"
+    public static let optionDefaults: [String: ModelOptionValue] = [
+        "lambda": .number(0.1), "tau": .number(0.2), "drop_rate": .number(0.1),
+    ]
+
+    let table: ParameterTensor
+    let graph: NormalizedGraph
+    let train: InteractionColumns
+    let userCount: Int, itemCount: Int, dim: Int, layers: Int
+    let reg: Float, lambda: Float, tau: Float, dropRate: Float
+    let seed: UInt64
+    var views: [NormalizedGraph] = []
+    var lambdaNeedsViews: Bool { lambda > 0 }
+
+    public init(context: ModelContext) throws {
+        let o = context.config.modelOptions
+        try o.validate(model: Self.modelName, known: Self.optionDefaults)
+        lambda = Float(try o.double("lambda", default: 0.1))
+        tau = Float(try o.double("tau", default: 0.2))
+        dropRate = Float(try o.double("drop_rate", default: 0.1))
+        guard lambda >= 0 else { throw AccfError.usage("train.model_options.lambda must be ≥ 0, got \(lambda)") }
+        guard tau > 0 else { throw AccfError.usage("train.model_options.tau must be > 0, got \(tau)") }
+        guard dropRate >= 0 && dropRate < 1 else {
+            throw AccfError.usage("train.model_options.drop_rate must be in [0, 1), got \(dropRate)")
+        }
+        var ctx = context
+        table = EmbeddingTable.make(context: &ctx)
+        graph = context.graph
+        train = context.train
+        userCount = context.userCount
+        itemCount = context.itemCount
+        dim = context.config.dim
+        layers = context.config.layers
+        reg = Float(context.config.reg)
+        seed = context.config.seed
+    }
+
+    public var parameters: [ParameterTensor] { [table] }
+
+    public func beginEpoch(_ epoch: Int, context: StepContext) throws {
+        guard lambda > 0 else { return }
+        try buildViews(epoch: epoch)
+    }
+
+    /// The epoch's two views, a pure function of (seed, epoch).
+    func buildViews(epoch: Int) throws {
+        var rng = SeededGenerator(seed: seed ^ 0x5347_4C5F_4544_4745, stream: UInt64(epoch)) // "SGL_EDGE"
+        views = try (0..<2).map { _ in
+            let kept = EdgeDropout.keep(train, dropRate: dropRate, generator: &rng)
+            return try GraphBuilder.build(userCount: userCount, itemCount: itemCount, train: kept,
+                                          source: "SGL edge-dropout view of the train split")
+        }
+    }
+
+    public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
+        if lambdaNeedsViews, views.count != 2 { try beginEpoch(context.epoch, context: context) }
+        let terms = try lossAndGradient(batch, rng: &context.rng, threads: context.threads)
+        context.step(table)
+        return terms
+    }
+
+    /// Fills `table.gradient` with the derivative of the step's objective (the sum of the returned
+    /// terms) for the noise drawn from `rng`; the optimizer step is the caller's.
+    func lossAndGradient(_ batch: TripletBatch, rng: inout SeededGenerator, threads: Int) throws -> [String: Double] {
+        let t = NodeTriplets(userCount: userCount, users: batch.users, positiveItems: batch.positives, negativeItems: batch.negatives)
+        let n = table.value.count
+        var e = [Float](repeating: 0, count: n)
+        Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &e, threads: threads)
+        var g = [Float](repeating: 0, count: n)
+        let bpr = WeightedBPR.lossAndGradient(embeddings: e, dim: dim, triplets: t, weights: nil, scale: 1, gradient: &g)
+        Propagation.layerMean(graph, g, dim: dim, layers: layers, into: &table.gradient, threads: threads)
+        var cl: Float = 0
+        if lambda > 0 {
+            var v1 = e, v2 = e
+            Propagation.layerMean(views[0], table.value, dim: dim, layers: layers, into: &v1, threads: threads)
+            Propagation.layerMean(views[1], table.value, dim: dim, layers: layers, into: &v2, threads: threads)
+            var g1 = [Float](repeating: 0, count: n), g2 = g1
+            for rows in [t.distinctUsers, t.distinctPositives] {
+                cl += InfoNCE.lossAndGradient(view1: v1, view2: v2, dim: dim, rows: rows, temperature: tau,
+                                              scale: lambda, gradient1: &g1, gradient2: &g2, threads: threads)
+            }
+            for (view, upstream) in [(views[0], g1), (views[1], g2)] {
+                Propagation.layerMean(view, upstream, dim: dim, layers: layers, into: &e, threads: threads)
+                for k in 0..<n { table.gradient[k] += e[k] }
+            }
+        }
+        let l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
+        return ["bpr": Double(bpr.loss), "reg": l2, "cl": Double(lambda * cl)]
+    }
+
+    public func finalEmbeddings(threads: Int) -> (users: [Float], items: [Float]) {
+        var out = [Float](repeating: 0, count: table.value.count)
+        Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &out, threads: threads)
+        return EmbeddingTable.split(out, userCount: userCount, dim: dim)
+    }
+}

@@ -1,0 +1,86 @@
+import Core
+import Graph
+
+/// XSimGCL (Yu et al. 2023) as its reference code (SELFRec `model/graph/XSimGCL.py`) trains it.
+///
+/// The training forward pass is the *perturbed* encoder (`NoisyPropagation`: uniform sign noise of
+/// norm ε after every layer, final = mean of layers 1..L); BPR and the InfoNCE both use it, the
+/// contrastive partner being the noisy output of layer l*; InfoNCE over the batch's distinct users
+/// and distinct positive items; the regularizer is reg·Σ‖batch rows‖_F/batch on the propagated user
+/// and positive-item rows (`BatchNormRegularizer`). Evaluation uses the clean encoder. One backward
+/// pass serves all terms because the noise is a constant.
+/// Defaults: the paper's yelp2018 setting (λ 0.2, ε 0.2, τ 0.15, l* 1; set `layers = 2`).
+public final class XSimGCL: RecommenderModel {
+    public static let modelName = "xsimgcl"
+    public static let optionDefaults: [String: ModelOptionValue] = [
+        "lambda": .number(0.2), "epsilon": .number(0.2), "tau": .number(0.15), "contrast_layer": .number(1),
+    ]
+
+    let table: ParameterTensor
+    let graph: NormalizedGraph
+    let userCount: Int, dim: Int, layers: Int
+    let reg: Float, lambda: Float, epsilon: Float, tau: Float, contrastLayer: Int
+    var monitors = EpochMonitor()
+
+    public init(context: ModelContext) throws {
+        let o = context.config.modelOptions
+        try o.validate(model: Self.modelName, known: Self.optionDefaults)
+        lambda = Float(try o.double("lambda", default: 0.2))
+        epsilon = Float(try o.double("epsilon", default: 0.2))
+        tau = Float(try o.double("tau", default: 0.15))
+        contrastLayer = try o.int("contrast_layer", default: 1)
+        guard lambda >= 0 else { throw AccfError.usage("train.model_options.lambda must be ≥ 0, got \(lambda)") }
+        guard epsilon >= 0 else { throw AccfError.usage("train.model_options.epsilon must be ≥ 0, got \(epsilon)") }
+        guard tau > 0 else { throw AccfError.usage("train.model_options.tau must be > 0, got \(tau)") }
+        guard context.config.layers >= 1 else { throw AccfError.usage("train.layers must be ≥ 1 for xsimgcl") }
+        guard (1...context.config.layers).contains(contrastLayer) else {
+            throw AccfError.usage("train.model_options.contrast_layer must be in 1...\(context.config.layers), got \(contrastLayer)")
+        }
+        var ctx = context
+        table = EmbeddingTable.make(context: &ctx)
+        graph = context.graph
+        userCount = context.userCount
+        dim = context.config.dim
+        layers = context.config.layers
+        reg = Float(context.config.reg)
+    }
+
+    public var parameters: [ParameterTensor] { [table] }
+
+    public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
+        let terms = try lossAndGradient(batch, rng: &context.rng, threads: context.threads)
+        context.step(table)
+        return terms
+    }
+
+    /// Fills `table.gradient` with the derivative of the step's objective (the sum of the returned
+    /// terms) for the noise drawn from `rng`; the optimizer step is the caller's.
+    func lossAndGradient(_ batch: TripletBatch, rng: inout SeededGenerator, threads: Int) throws -> [String: Double] {
+        let t = NodeTriplets(userCount: userCount, users: batch.users, positiveItems: batch.positives, negativeItems: batch.negatives)
+        let out = NoisyPropagation.forward(graph: graph, initial: table.value, dim: dim, layers: layers, epsilon: epsilon,
+                                           contrastLayer: contrastLayer, generator: &rng, threads: threads)
+        var gFinal = [Float](repeating: 0, count: out.final.count)
+        var gContrast = gFinal
+        let bpr = WeightedBPR.lossAndGradient(embeddings: out.final, dim: dim, triplets: t, weights: nil, scale: 1, gradient: &gFinal)
+        let l2 = BatchNormRegularizer.lossAndGradient(embeddings: out.final, dim: dim, rows: t.users, reg: reg, gradient: &gFinal)
+            + BatchNormRegularizer.lossAndGradient(embeddings: out.final, dim: dim, rows: t.positives, reg: reg, gradient: &gFinal)
+        var cl: Float = 0
+        if lambda > 0 {
+            for rows in [t.distinctUsers, t.distinctPositives] {
+                cl += InfoNCE.lossAndGradient(view1: out.final, view2: out.contrastLayer, dim: dim, rows: rows, temperature: tau,
+                                              scale: lambda, gradient1: &gFinal, gradient2: &gContrast, threads: threads)
+            }
+        }
+        table.gradient = NoisyPropagation.backward(graph: graph, finalGradient: gFinal, contrastGradient: gContrast,
+                                                   count: table.value.count, dim: dim, layers: layers,
+                                                   contrastLayer: contrastLayer, threads: threads)
+        return ["bpr": Double(bpr.loss), "reg": Double(l2), "cl": Double(lambda * cl)]
+    }
+
+    public func finalEmbeddings(threads: Int) -> (users: [Float], items: [Float]) {
+        var unused = SeededGenerator(seed: 0)
+        let clean = NoisyPropagation.forward(graph: graph, initial: table.value, dim: dim, layers: layers, epsilon: 0,
+                                             contrastLayer: contrastLayer, generator: &unused, threads: threads)
+        return EmbeddingTable.split(clean.final, userCount: userCount, dim: dim)
+    }
+}

@@ -1,0 +1,119 @@
+import XCTest
+import Core
+import Graph
+@testable import Train
+
+final class ACCFTests: XCTestCase {
+    let base: [String: ModelOptionValue] = ["perturbation": .string("random"), "epsilon": .number(0.1),
+                                            "lambda_adv": .number(0.5), "lambda_cl": .number(0.3), "tau": .number(0.3),
+                                            "hidden": .number(8)]
+
+    /// With a random direction Δ does not depend on Θ and δ is an explicit constant, so the
+    /// assembled embedding gradient (both views, both InfoNCE halves, one backward, L2) is the
+    /// exact derivative of the inner objective.
+    func checkInnerGradient(_ options: [String: ModelOptionValue], _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let ctx = try ContrastiveModelFixture.context(model: "accf", options: options)
+        let model = try ACCF(context: ctx)
+        let batch = ContrastiveModelFixture.batch()
+        let t = NodeTriplets(userCount: ContrastiveModelFixture.users, users: batch.users,
+                             positiveItems: batch.positives, negativeItems: batch.negatives)
+        // Non-uniform weights: perturb the MLP output layer so δ varies per triplet.
+        if let mlp = model.mlp {
+            for p in mlp.value.indices { mlp.value[p] += Float(p % 5) * 0.05 - 0.1 }
+        }
+        Propagation.layerMean(ctx.graph, model.table.value, dim: 4, layers: 2, into: &model.propagated, threads: 1)
+        let weights = model.instanceWeights(t, threads: 1)?.1
+        if let weights { XCTAssertGreaterThan(weights.max()! - weights.min()!, 1e-3, file: file, line: line) }
+        var rng = SeededGenerator(seed: 9)
+        let step = model.inner(t, batch: batch, weights: weights, needG: true, rng: &rng, threads: 1)
+        XCTAssertGreaterThan(step.total, 0)
+        let gradient = model.table.gradient
+        ContrastiveModelFixture.checkDirectional(table: model.table, gradient: gradient, what, file: file, line: line) {
+            var r = SeededGenerator(seed: 9)
+            return model.inner(t, batch: batch, weights: weights, needG: true, rng: &r, threads: 1).total
+        }
+    }
+
+    func testInnerGradientFullModel() throws { try checkInnerGradient(base, "accf") }
+
+    func testInnerGradientWithoutAdversarialView() throws {
+        var o = base
+        o["adversarial_view"] = .bool(false)
+        try checkInnerGradient(o, "accf BPR+G+W")
+    }
+
+    func testInnerGradientWithoutInstanceWeights() throws {
+        var o = base
+        o["instance_weights"] = .bool(false)
+        try checkInnerGradient(o, "accf BPR+G+C")
+    }
+
+    func stepContext(_ ctx: ModelContext) -> StepContext {
+        let valid = ContrastiveFixture.interactions(users: ContrastiveModelFixture.users, items: ContrastiveModelFixture.items,
+                                                    perUser: 1, seed: 99)
+        return StepContext(config: ctx.config, graph: ctx.graph,
+                           validation: TripletSampler(interactions: valid, userCount: ContrastiveModelFixture.users,
+                                                      itemCount: ContrastiveModelFixture.items))
+    }
+
+    func train(_ options: [String: ModelOptionValue], steps: Int) throws -> (ACCF, [[String: Double]]) {
+        let ctx = try ContrastiveModelFixture.context(model: "accf", options: options)
+        let model = try ACCF(context: ctx)
+        let step = stepContext(ctx)
+        var logs: [[String: Double]] = []
+        for s in 0..<steps {
+            logs.append(try model.trainStep(ContrastiveModelFixture.batch(seed: UInt64(s)), context: step))
+        }
+        return (model, logs)
+    }
+
+    func testOuterUpdatesMoveTheWeightNetworkAndStayBounded() throws {
+        for outer in ["lookahead", "alternating"] {
+            for meta in ["adam", "sgd"] {
+                var o = base
+                o["outer_update"] = .string(outer)
+                o["meta_optimizer"] = .string(meta)
+                o["meta_lr"] = .number(meta == "adam" ? 1e-2 : 10)
+                o["weight_clip"] = .number(2)
+                o["validation_batch"] = .number(16)
+                let ctx = try ContrastiveModelFixture.context(model: "accf", options: o)
+                let initial = try ACCF(context: ctx).mlp!.value
+                let (model, logs) = try train(o, steps: 5)
+                XCTAssertNotEqual(model.mlp!.value, initial, "\(outer)/\(meta): the meta step must move the MLP")
+                let monitors = model.takeEpochMonitors()
+                XCTAssertEqual(monitors["weight_mean"]!, 1, accuracy: 1e-4, "\(outer)/\(meta)")
+                XCTAssertLessThanOrEqual(monitors["weight_max_over_mean"]!, 2 + 1e-4)
+                XCTAssertNotNil(monitors["weight_loss_correlation"])
+                XCTAssertEqual(monitors["lookahead_valid_bpr"] != nil, outer == "lookahead")
+                XCTAssertTrue(logs.allSatisfy { $0["adv"] != nil && $0["cl"] != nil && $0["bpr"]!.isFinite })
+            }
+        }
+    }
+
+    func testSameSeedSameBytes() throws {
+        var o = base
+        o["perturbation"] = .string("adversarial")
+        let (a, _) = try train(o, steps: 3)
+        let (b, _) = try train(o, steps: 3)
+        XCTAssertEqual(a.table.value, b.table.value)
+        XCTAssertEqual(a.mlp!.value, b.mlp!.value)
+        XCTAssertEqual(a.parameters.map(\.name), ["embeddings", "accf.weight_mlp"])
+    }
+
+    func testAblationsChangeTheParameterListAndLoggedTerms() throws {
+        let (noWeights, logs) = try train(["instance_weights": .bool(false)], steps: 1)
+        XCTAssertEqual(noWeights.parameters.count, 1)
+        XCTAssertNotNil(logs[0]["cl"])
+        let (noAdv, advLogs) = try train(["adversarial_view": .bool(false)], steps: 1)
+        XCTAssertEqual(noAdv.parameters.count, 2)
+        XCTAssertNil(advLogs[0]["adv"])
+    }
+
+    func testOptionsAreValidated() throws {
+        for bad: [String: ModelOptionValue] in [["eps": .number(0.1)], ["perturbation": .string("gaussian")],
+                                                 ["outer_update": .string("both")], ["weight_clip": .number(0.5)],
+                                                 ["tau": .number(0)], ["lambda_cl": .bool(true)]] {
+            XCTAssertThrowsError(try ACCF(context: ContrastiveModelFixture.context(model: "accf", options: bad)), "\(bad)")
+        }
+    }
+}
