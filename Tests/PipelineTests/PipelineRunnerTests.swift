@@ -76,7 +76,9 @@ final class PipelineRunnerTests: XCTestCase {
     func testDryRunRunsNothing() throws {
         let p = try FakePipeline("dry")
         let plan = try p.runner().plan(RunOptions(dryRun: true))
-        XCTAssertEqual(plan.map(\.reasons.first), ["never run", "upstream ingest runs", "upstream ingest runs", "upstream train runs"])
+        XCTAssertEqual(plan.map(\.reasons), [["never run"], ["never run", "upstream ingest runs"],
+                                              ["never run", "upstream ingest runs", "upstream graph runs"],
+                                              ["never run", "upstream train runs", "upstream ingest runs"]])
         XCTAssertEqual(p.counter.count("ingest"), 0)
         XCTAssertFalse(FilePath.exists(p.workdir + "/" + PipelineState.fileName))
     }

@@ -85,13 +85,13 @@ final class PipelineRunner {
         var changing: [String: String] = [:]   // output path → stage that rewrites it
         for stage in stages {
             var reasons = forcedReason(stage, options).map { [$0] } ?? []
+            reasons += try Staleness.reasons(for: stage, record: state.stages[stage.name], hashes: hashes)
             for input in stage.inputs {
-                for (output, writer) in changing where input == output || input.hasPrefix(output + "/") {
+                for (output, writer) in changing.sorted(by: { $0.key < $1.key }) where input == output || input.hasPrefix(output + "/") {
                     let reason = "upstream \(writer) runs"
                     if !reasons.contains(reason) { reasons.append(reason) }
                 }
             }
-            reasons += try Staleness.reasons(for: stage, record: state.stages[stage.name], hashes: hashes)
             if !reasons.isEmpty { for output in stage.outputs { changing[output] = stage.name } }
             plan.append(PlannedStage(name: stage.name, reasons: reasons))
         }
