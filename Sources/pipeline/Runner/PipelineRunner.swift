@@ -11,6 +11,8 @@ struct RunOptions: Sendable {
     var from: String?
     /// Wait for another run's lock instead of exiting 75.
     var wait = false
+    /// Never resume an interrupted attempt (train: discard checkpoints).
+    var restart = false
 }
 
 /// One line of a plan: a stage and why it runs (no reasons: it is up to date).
@@ -119,7 +121,7 @@ final class PipelineRunner {
                     logger.info("\(stage.name): up to date", metadata: ["event": "stage_skipped", "stage": "\(stage.name)"])
                     continue
                 }
-                let outcome = try execute(stage, reasons: reasons, state: &state, hashes: hashes)
+                let outcome = try execute(stage, reasons: reasons, state: &state, hashes: hashes, restart: options.restart)
                 summary.ran.append(stage.name)
                 summary.notes += outcome.notes
             } catch {
@@ -151,7 +153,7 @@ final class PipelineRunner {
 
     /// Runs one stale stage: marks it running, runs it, hashes its published outputs, marks it finished.
     private func execute(_ stage: PipelineStage, reasons: [String], state: inout PipelineState,
-                         hashes: HashCache) throws -> StageOutcome {
+                         hashes: HashCache, restart: Bool) throws -> StageOutcome {
         var inputHashes: [String: String] = [:]
         for input in stage.inputs {
             guard let hash = try hashes.hash(input) else {
@@ -160,7 +162,7 @@ final class PipelineRunner {
             inputHashes[input] = ContentHash.hex(hash)
         }
         let previous = state.stages[stage.name]
-        let resumable = previous.map {
+        let resumable = !restart && previous.map {
             ($0.status == .running || $0.status == .failed) && $0.parameters == stage.parameters
                 && $0.inputs == inputHashes && $0.toolVersion == AccfVersion.string
         } ?? false

@@ -22,7 +22,7 @@ enum ManifestSection {
     /// Runs one stage of the manifest's pipeline (always: the user asked for it), holding the
     /// workdir lock, and records it in the state file. Throws the stage's error (its exit status).
     static func runStage(_ name: String, manifest path: String, overrides: ManifestOverrides = ManifestOverrides(),
-                         wait: Bool = false, logger: Logger) throws {
+                         wait: Bool = false, restart: Bool = false, logger: Logger) throws {
         let manifest = try Manifest.load(path: path).overriding(overrides.entries(section: name))
         let definition = try PipelineDefinition(manifest: manifest)
         guard let stage = definition.stages.first(where: { $0.name == name }) else {
@@ -31,7 +31,7 @@ enum ManifestSection {
         }
         let runner = PipelineRunner(pipelineName: definition.settings.name, workdir: definition.settings.workdir,
                                     stages: [stage], logger: logger, prometheusPath: nil)
-        let summary = try runner.run(RunOptions(force: [name], wait: wait))
+        let summary = try runner.run(RunOptions(force: [name], wait: wait, restart: restart))
         for note in summary.notes { logger.info("\(note)", metadata: ["event": "note"]) }
         if let error = summary.error { throw error }
     }
