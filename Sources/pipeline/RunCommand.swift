@@ -52,28 +52,37 @@ struct RunCommand: ParsableCommand {
             let logFile = try RunLogFile(path: definition.settings.logFile)
             let format = global.logFormat?.format ?? .automatic
             let level: Logger.Level = global.quiet ? .warning : (global.verbose ? .debug : .info)
+            let fileLevel: Logger.Level = global.verbose ? .debug : .info
             LoggingSystem.bootstrap { label in
                 MultiplexLogHandler([AccfLogHandler(label: label, format: format, level: level),
-                                     RunLogFileHandler(label: label, file: logFile, level: global.verbose ? .debug : .info)])
+                                     RunLogFileHandler(label: label, file: logFile, level: fileLevel)])
             }
             var logger = Logger(label: "accf.run")
             logger[metadataKey: "pipeline"] = "\(definition.settings.name)"
             let summary = try definition.runner(logger: logger).run(options)
             for note in summary.notes { logger.info("\(note)", metadata: ["event": "note"]) }
+
+            // The summary: JSON with every field in the run log and in JSON mode; on a terminal,
+            // the bare line (cron mails it as is). Error level when failed, so --quiet shows it.
             let line = Self.summaryLine(name: definition.settings.name, summary: summary)
             var metadata: Logger.Metadata = [
-                "event": "summary", "status": "\(summary.status.rawValue)", "duration_s": "\(PipelineRunner.seconds(summary.durationSeconds))",
+                "event": "summary", "pipeline": "\(definition.settings.name)", "status": "\(summary.status.rawValue)",
+                "duration_s": "\(PipelineRunner.seconds(summary.durationSeconds))",
                 "ran": .array(summary.ran.map { .string($0) }), "up_to_date": .array(summary.skipped.map { .string($0) }),
             ]
             if let failed = summary.failedStage { metadata["failed_stage"] = "\(failed)" }
-            if let error = summary.error {
-                // Log at error level so --quiet still prints the summary line.
-                logger.error("\(line)", metadata: metadata)
-                throw ExitCode(error.status.rawValue)
+            let summaryLevel: Logger.Level = summary.error == nil ? .info : .error
+            RunLogFileHandler(label: "accf.run", file: logFile, level: fileLevel)
+                .log(event: LogEvent(level: summaryLevel, message: "\(line)", metadata: metadata, source: "pipeline",
+                                     file: #fileID, function: #function, line: #line))
+            if summaryLevel >= level {
+                if format == .text { StandardError.writeLine(line) } else {
+                    AccfLogHandler(label: "accf.run", format: .json, level: level)
+                        .log(event: LogEvent(level: summaryLevel, message: "\(line)", metadata: metadata, source: "pipeline",
+                                             file: #fileID, function: #function, line: #line))
+                }
             }
-            // Warning level would add a "warning:" prefix; the summary of a good run is info, and
-            // --quiet runs (cron) stay silent on success.
-            logger.info("\(line)", metadata: metadata)
+            if let error = summary.error { throw ExitCode(error.status.rawValue) }
         }
     }
 
