@@ -43,7 +43,7 @@ struct RunSummary: Sendable {
 /// would buy — isolation from a stage that crashes — the state file already gives: a crash leaves
 /// the stage marked `running`, and the next run re-runs it (training from its checkpoint). Memory
 /// is not a reason either: each stage's arrays are released when its `run` returns.
-final class PipelineRunner {
+final class PipelineRunner: Sendable {
     let pipelineName: String
     let workdir: String
     let stages: [PipelineStage]
