@@ -15,7 +15,8 @@ public enum IngestStage {
         var reading = InputReading(config: config)
         try reading.readAll()
         var report = reading.report
-        let log = reading.log
+        var log = RawInteractionLog()
+        swap(&log, &reading.log)   // the only reference, so the columns can be moved out below
         report.format = config.format.rawValue
         report.usersParsed = log.users.count
         report.itemsParsed = log.items.count
@@ -23,12 +24,13 @@ public enum IngestStage {
         report.splitMethod = config.effectiveSplit.rawValue
         logger.info("ingest: read \(report.linesRead) lines, \(report.interactionsParsed) interactions, \(report.linesMalformed) malformed",
                     metadata: ["seconds": "\(watch.seconds)"])
-        if log.count == 0 {
+        let parsedCount = log.count
+        if parsedCount == 0 {
             throw AccfError(.dataError, "no interactions in \(config.inputs.joined(separator: ", ")) (\(report.linesRead) lines read, \(report.linesMalformed) malformed)",
                             hint: "check the input files and --format")
         }
 
-        let (table, finalUsers, finalItems) = try transform(log, config: config, report: &report)
+        let (table, finalUsers, finalItems) = try transform(&log, config: config, report: &report)
         let result = try IngestWriter.write(table, users: finalUsers, items: finalItems, userNames: log.users,
                                             itemNames: log.items, config: config, report: report, output: output)
         logger.info("ingest: wrote \(output): \(result.users) users, \(result.items) items, \(result.interactions) interactions",
@@ -38,9 +40,9 @@ public enum IngestStage {
 
     /// Filtering, dense ids and splitting. Returns the final table in dense ids (sorted by user,
     /// then time) and the dense → interned maps for users and items.
-    static func transform(_ log: RawInteractionLog, config: IngestConfig, report: inout IngestReport) throws
+    static func transform(_ log: inout RawInteractionLog, config: IngestConfig, report: inout IngestReport) throws
         -> (InteractionTable, [Int], [Int]) {
-        var table = InteractionTable(log)
+        var table = InteractionTable(taking: &log)
         func empty(_ why: String) -> AccfError {
             AccfError(.dataError, "no interactions left after \(why) (\(report.interactionsParsed) parsed)",
                       hint: "relax that setting or check the input")

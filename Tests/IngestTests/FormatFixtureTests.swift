@@ -129,6 +129,6 @@ final class FormatFixtureTests: XCTestCase {
         c.maxBadLineFraction = 0.5
         let (report, got) = try rows(c)
         XCTAssertEqual(got, ["a x 2.0", "b y 5.0"])
-        XCTAssertEqual(report.malformed.first?.reason, "2 fields, expected at least 3")
+        XCTAssertEqual(report.malformed.first?.reason, "too few fields (need at least 3)")
     }
 }

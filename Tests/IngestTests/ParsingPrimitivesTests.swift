@@ -49,6 +49,17 @@ final class ParsingPrimitivesTests: XCTestCase {
         XCTAssertEqual(interner.string(1234), "id1234")
     }
 
+    func testInternerTellsLongIdsWithACommonPrefixApart() {
+        var interner = ByteInterner(capacity: 2)
+        let prefix = String(repeating: "p", count: 24)
+        let keys = (0..<300).map { "\(prefix)\($0)" } + ["short", "", "007", "7", "0", String(repeating: "x", count: 300)]
+        let first = keys.map { k in Array(k.utf8).withUnsafeBufferPointer { interner.intern($0) } }
+        let again = keys.map { k in Array(k.utf8).withUnsafeBufferPointer { interner.intern($0) } }
+        XCTAssertEqual(first, Array(0..<UInt32(keys.count)))
+        XCTAssertEqual(again, first)
+        for (k, key) in keys.enumerated() { XCTAssertEqual(interner.string(k), key) }
+    }
+
     func testDenseIdsSortNumbersNumerically() {
         var interner = ByteInterner()
         for s in ["10", "b", "2", "a", "007", "1"] { _ = Array(s.utf8).withUnsafeBufferPointer { interner.intern($0) } }

@@ -7,6 +7,15 @@ import CZlib
 import CZstd
 import Core
 
+@inline(__always)
+private func posixRead(_ fd: Int32, _ buf: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.read(fd, buf, count)
+    #else
+    return Darwin.read(fd, buf, count)
+    #endif
+}
+
 /// How an input file is compressed, decided by its first bytes (never by its name).
 public enum InputCompression: String, Sendable, Codable {
     case plain, gzip, zstd
@@ -94,7 +103,7 @@ final class DecompressingReader {
             inEnd = remaining
         }
         while inEnd < input.count && !atEOF {
-            let n = Glibc.read(fd, input.baseAddress! + inEnd, input.count - inEnd)
+            let n = posixRead(fd, input.baseAddress! + inEnd, input.count - inEnd)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw AccfError.io(path, "read failed: \(String(cString: strerror(errno)))")
@@ -118,8 +127,17 @@ final class DecompressingReader {
                     return n
                 }
                 if atEOF { return 0 }
-                inStart = 0; inEnd = 0
-                try fill()
+                // Nothing buffered: read straight into the caller's buffer (no extra copy).
+                while true {
+                    let n = posixRead(fd, dst.baseAddress!, dst.count)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw AccfError.io(path, "read failed: \(String(cString: strerror(errno)))")
+                    }
+                    if n == 0 { atEOF = true }
+                    compressedBytesRead += n
+                    return n
+                }
             }
         case .gzip: return try readGzip(into: dst)
         case .zstd: return try readZstd(into: dst)

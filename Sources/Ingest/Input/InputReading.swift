@@ -10,6 +10,10 @@ struct InputReading {
     var log = RawInteractionLog()
     var report = IngestReport()
     private var reasonIndex: [String: Int] = [:]
+    /// Block buffer size for the readers (tests shrink it to exercise block boundaries).
+    var blockSize = 4 << 20
+    /// Scan JSON lines on all cores (tests compare with the line-by-line path).
+    var parallelJSON = true
 
     init(config: IngestConfig) {
         self.config = config
@@ -32,13 +36,15 @@ struct InputReading {
     }
 
     private mutating func read(_ path: String) throws {
-        let reader = try LineReader(path: path)
+        let reader = try LineReader(path: path, blockSize: blockSize)
         let test = isTestInput(path)
         log.currentSplit = test ? 2 : 0
         var stats = IngestReport.InputStats(path: path, compression: reader.source.compression.rawValue,
                                             role: test ? "test" : "train", bytes: 0, linesRead: 0, linesParsed: 0,
                                             linesSkipped: 0, linesMalformed: 0, interactions: 0)
         switch config.format {
+        case .yelpJSON where parallelJSON: try runParallelJSON(reader, flavor: .yelp, &stats)
+        case .amazonJSON where parallelJSON: try runParallelJSON(reader, flavor: .amazon, &stats)
         case .yelpJSON: var p = JSONReviewParser(flavor: .yelp); try run(reader, &p, &stats)
         case .amazonJSON: var p = JSONReviewParser(flavor: .amazon); try run(reader, &p, &stats)
         case .lightgcn: var p = LightGCNParser(); try run(reader, &p, &stats)
@@ -78,7 +84,7 @@ struct InputReading {
         }
     }
 
-    private mutating func note(_ reason: String, _ path: String, _ line: Int, _ text: UnsafeBufferPointer<UInt8>) {
+    mutating func note(_ reason: String, _ path: String, _ line: Int, _ text: UnsafeBufferPointer<UInt8>) {
         let k: Int
         if let existing = reasonIndex[reason] {
             k = existing
@@ -89,13 +95,16 @@ struct InputReading {
         }
         report.malformed[k].count += 1
         if report.malformed[k].examples.count < config.maxExamplesPerReason {
-            var s = String(decoding: text.prefix(160), as: UTF8.self)
-            if text.count > 160 { s += "…" }
+            // Cut at a character boundary so the example stays valid UTF-8.
+            var cut = min(text.count, 160)
+            while cut < text.count && cut > 0 && text[cut] & 0xC0 == 0x80 { cut -= 1 }
+            var s = String(decoding: text.prefix(cut), as: UTF8.self)
+            if cut < text.count { s += "…" }
             report.malformed[k].examples.append(.init(file: path, line: line, text: s))
         }
     }
 
-    private func checkBadFraction(final: Bool) throws {
+    func checkBadFraction(final: Bool) throws {
         let data = report.linesParsed + report.linesMalformed
         if data == 0 || (!final && data < 10_000) { return }
         let fraction = Double(report.linesMalformed) / Double(data)

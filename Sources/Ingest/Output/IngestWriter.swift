@@ -41,7 +41,10 @@ enum IngestWriter {
                     shards.append(.init(split: split, file: name, firstUser: lo, endUser: hi, interactions: range.count,
                                         checksum: ShardManifest.checksum(bytes)))
                 }
-                report.splits.append(.init(split: split, users: Set(columns.users).count, items: Set(columns.items).count,
+                var itemSeen = [Bool](repeating: false, count: itemCount)
+                for i in columns.items { itemSeen[Int(i)] = true }
+                let distinctUsers = columns.count == 0 ? 0 : 1 + (1..<columns.count).reduce(0) { $0 + (columns.users[$1] != columns.users[$1 - 1] ? 1 : 0) }
+                report.splits.append(.init(split: split, users: distinctUsers, items: itemSeen.reduce(0) { $0 + ($1 ? 1 : 0) },
                                            interactions: columns.count, shards: ranges.count))
             }
             let manifest = ShardManifest(userCount: userCount, itemCount: itemCount, hasRatings: hasRatings, hasTimestamps: hasTimestamps,
@@ -76,8 +79,8 @@ enum IngestWriter {
     /// The rows of one split as columns sorted by user, then item.
     static func columns(_ t: InteractionTable, split: Split, ratings: Bool, timestamps: Bool) -> InteractionColumns {
         let code = ShardFile.splitCode(split)
-        var rows = (0..<t.count).filter { t.splits[$0] == code }
-        rows.sort { a, b in t.users[a] != t.users[b] ? t.users[a] < t.users[b] : t.items[a] < t.items[b] }
+        let selected = (0..<t.count).filter { t.splits[$0] == code }
+        let rows = RadixSort.order(selected.map { UInt64(t.users[$0]) << 32 | UInt64(t.items[$0]) }).map { selected[Int($0)] }
         return InteractionColumns(users: rows.map { t.users[$0] }, items: rows.map { t.items[$0] },
                                   ratings: ratings ? rows.map { t.ratings[$0] } : nil,
                                   timestamps: timestamps ? rows.map { t.timestamps[$0] } : nil)

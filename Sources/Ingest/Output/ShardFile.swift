@@ -30,18 +30,23 @@ enum ShardFile {
 
     /// The file's bytes (envelope included) for rows `range` of `columns`.
     static func encode(_ c: InteractionColumns, range: Range<Int>, split: Split, firstUser: UInt32, endUser: UInt32) throws -> [UInt8] {
-        var cols = ByteWriter(capacity: range.count * 20)
+        var cols = ByteWriter(capacity: range.count * 24)
+        // Whole columns at once: ByteWriter's per-value generic append is not specialized across modules.
+        var userDeltas = [UInt32](repeating: 0, count: range.count)
         var prev: UInt32 = firstUser
-        for k in range { cols.append(c.users[k] &- prev); prev = c.users[k] }
-        for k in range { cols.append(c.items[k]) }
-        if let r = c.ratings { for k in range { cols.append(r[k]) } }
+        for (j, k) in range.enumerated() { userDeltas[j] = c.users[k] &- prev; prev = c.users[k] }
+        cols.append(contentsOf: userDeltas)
+        cols.append(contentsOf: Array(c.items[range]))
+        if let r = c.ratings { cols.append(contentsOf: Array(r[range])) }
         if let ts = c.timestamps {
+            var zigzag = [UInt64](repeating: 0, count: range.count)
             var p: Int64 = 0
-            for k in range {
+            for (j, k) in range.enumerated() {
                 let d = ts[k] &- p
                 p = ts[k]
-                cols.append(UInt64(bitPattern: (d << 1) ^ (d >> 63)))
+                zigzag[j] = UInt64(bitPattern: (d << 1) ^ (d >> 63))
             }
+            cols.append(contentsOf: zigzag)
         }
         let compressed = try Zstd.compress(cols.bytes)
         var w = ByteWriter(capacity: compressed.count + 32)
@@ -81,8 +86,9 @@ enum ShardFile {
                 var c = ByteReader(cb, file: path)
                 var u = first
                 let base = out.users.count
-                for _ in 0..<count {
-                    u = u &+ (try c.read(UInt32.self))
+                out.users.reserveCapacity(base + count)
+                for d in try c.readArray(UInt32.self, count: count, "user column") {
+                    u = u &+ d
                     guard u >= first && u < end else { throw AccfError.corrupt(path, "user \(u) outside the shard's range \(first)..<\(end)") }
                     out.users.append(u)
                 }
@@ -98,8 +104,7 @@ enum ShardFile {
                 if flags & 2 != 0 {
                     if out.timestamps == nil { out.timestamps = [] }
                     var p: Int64 = 0
-                    for _ in 0..<count {
-                        let z = try c.read(UInt64.self)
+                    for z in try c.readArray(UInt64.self, count: count, "time column") {
                         let d = Int64(bitPattern: z >> 1) ^ -Int64(bitPattern: z & 1)
                         p = p &+ d
                         out.timestamps!.append(p)

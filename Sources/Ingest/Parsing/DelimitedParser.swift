@@ -63,7 +63,7 @@ struct DelimitedParser: LineParser {
         guard let cols = resolved else { return .malformed("no column mapping") }
         guard split(line) else { return .malformed("unterminated quoted field") }
         let needed = max(cols.user, cols.item, cols.rating ?? 0, cols.timestamp ?? 0)
-        guard fields.count > needed else { return .malformed("\(fields.count) fields, expected at least \(needed + 1)") }
+        guard fields.count > needed else { return .malformed("too few fields (need at least \(needed + 1))") }
         var rating = Float.nan
         if let rc = cols.rating {
             guard let v = NumberParsing.double(field(line, rc, slot: 2)) else { return .malformed("rating is not a number") }

@@ -11,7 +11,6 @@ struct JSONReviewParser: LineParser {
     private var scanner: JSONFieldScanner
     private var values: [JSONValueRef]
     private var userScratch: [UInt8] = []
-    private var itemScratch: [UInt8] = []
     private var textScratch: [UInt8] = []
     private static let yelpDate = DateFormat.pattern("%Y-%m-%d %H:%M:%S")
     private static let yelpDay = DateFormat.pattern("%Y-%m-%d")
@@ -26,8 +25,27 @@ struct JSONReviewParser: LineParser {
     }
 
     mutating func parse(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into log: inout RawInteractionLog) -> LineOutcome {
-        if NumberParsing.trimmed(line).isEmpty { return .skipped }
-        if let reason = scanner.scan(line, into: &values) { return .malformed("invalid JSON: \(reason)") }
+        var arena: [UInt8] = []
+        let (rec, reason) = extract(line, offset: 0, arena: &arena)
+        switch rec.status {
+        case ExtractedReview.skipped: return .skipped
+        case ExtractedReview.malformed: return .malformed(reason ?? "malformed")
+        default:
+            arena.withUnsafeBufferPointer { a in
+                log.add(user: rec.user(line, a), item: rec.item(line, a), rating: rec.rating, timestamp: rec.timestamp)
+            }
+            return .parsed(1)
+        }
+    }
+
+    /// Parses one line without touching shared state, so lines can be scanned on worker threads.
+    /// Ids are located in the block (`offset` is the line's start in it) or, when they had escapes,
+    /// decoded and appended to `arena`. Returns the reason for a malformed line.
+    mutating func extract(_ line: UnsafeBufferPointer<UInt8>, offset: Int, arena: inout [UInt8]) -> (ExtractedReview, String?) {
+        var rec = ExtractedReview()
+        if NumberParsing.trimmed(line).isEmpty { rec.status = ExtractedReview.skipped; return (rec, nil) }
+        rec.status = ExtractedReview.malformed
+        if let reason = scanner.scan(line, into: &values) { return (rec, "invalid JSON: \(reason)") }
         let u: Int, i: Int, r: Int, t: Int
         var names: (String, String, String, String)
         var millis = false
@@ -42,41 +60,41 @@ struct JSONReviewParser: LineParser {
             names = ("user_id", values[5].kind != .missing ? "parent_asin" : "asin", "rating", "timestamp")
             millis = true
         } else {
-            return .malformed("missing field reviewerID / user_id")
+            return (rec, "missing field reviewerID / user_id")
         }
-        guard values[u].kind == .string else { return .malformed(fieldProblem(names.0, values[u])) }
-        guard values[i].kind == .string else { return .malformed(fieldProblem(names.1, values[i])) }
-        guard let rating = number(values[r], line) else { return .malformed(fieldProblem(names.2, values[r])) }
-        let timestamp: Int64
+        guard values[u].kind == .string else { return (rec, fieldProblem(names.0, values[u])) }
+        guard values[i].kind == .string else { return (rec, fieldProblem(names.1, values[i])) }
+        guard let rating = number(values[r], line) else { return (rec, fieldProblem(names.2, values[r])) }
         if flavor == .yelp {
-            guard values[t].kind == .string, let ts = date(values[t], line) else { return .malformed(fieldProblem(names.3, values[t])) }
-            timestamp = ts
+            guard values[t].kind == .string, let ts = date(values[t], line) else { return (rec, fieldProblem(names.3, values[t])) }
+            rec.timestamp = ts
         } else {
-            guard let v = number(values[t], line), v.isFinite, abs(v) < 9e18 else { return .malformed(fieldProblem(names.3, values[t])) }
-            timestamp = millis ? Int64((v / 1000).rounded(.down)) : Int64(v)
+            guard let v = number(values[t], line), v.isFinite, abs(v) < 9e18 else { return (rec, fieldProblem(names.3, values[t])) }
+            rec.timestamp = millis ? Int64((v / 1000).rounded(.down)) : Int64(v)
         }
-        let ok: Bool = Self.withString(values[u], line, &userScratch) { user in
-            Self.withString(values[i], line, &itemScratch) { item in
-                log.add(user: user, item: item, rating: Float(rating), timestamp: timestamp)
-                return true
-            }
+        rec.rating = Float(rating)
+        guard let user = locate(values[u], line, offset, &arena), let item = locate(values[i], line, offset, &arena) else {
+            return (rec, "empty or invalid \(names.0) or \(names.1)")
         }
-        if !ok { return .malformed("empty or invalid \(names.0) or \(names.1)") }
-        return .parsed(1)
+        (rec.userStart, rec.userCount, rec.userInArena) = user
+        (rec.itemStart, rec.itemCount, rec.itemInArena) = item
+        rec.status = ExtractedReview.parsed
+        return (rec, nil)
+    }
+
+    /// Where a non-empty string value's bytes are: in the block, or decoded into the arena.
+    private mutating func locate(_ v: JSONValueRef, _ line: UnsafeBufferPointer<UInt8>, _ offset: Int, _ arena: inout [UInt8])
+        -> (Int32, Int32, Bool)? {
+        if !v.hasEscapes { return v.end > v.start ? (Int32(offset + v.start), Int32(v.end - v.start), false) : nil }
+        guard JSONFieldScanner.decodeString(UnsafeBufferPointer(rebasing: line[v.start..<v.end]), into: &userScratch),
+              !userScratch.isEmpty else { return nil }
+        let at = arena.count
+        arena.append(contentsOf: userScratch)
+        return (Int32(at), Int32(userScratch.count), true)
     }
 
     private func fieldProblem(_ name: String, _ v: JSONValueRef) -> String {
         v.kind == .missing ? "missing field \(name)" : "field \(name) has an invalid value"
-    }
-
-    /// Calls `body` with the bytes of a non-empty string value (escapes decoded into `scratch`);
-    /// false when the string is empty or has an invalid escape.
-    private static func withString(_ v: JSONValueRef, _ line: UnsafeBufferPointer<UInt8>, _ scratch: inout [UInt8],
-                                   _ body: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
-        let raw = UnsafeBufferPointer(rebasing: line[v.start..<v.end])
-        if !v.hasEscapes { return !raw.isEmpty && body(raw) }
-        guard JSONFieldScanner.decodeString(raw, into: &scratch), !scratch.isEmpty else { return false }
-        return scratch.withUnsafeBufferPointer { body($0) }
     }
 
     /// A number written as a JSON number or as a numeric string ("4.0").
@@ -93,5 +111,31 @@ struct JSONReviewParser: LineParser {
         }
         raw = NumberParsing.trimmed(raw)
         return Self.yelpDate.parse(raw) ?? Self.yelpDay.parse(raw) ?? DateFormat.iso8601.parse(raw)
+    }
+}
+
+/// One parsed JSON line as plain values, for the parallel scanner (see `ParallelJSONReading`).
+struct ExtractedReview {
+    static let parsed: UInt8 = 0
+    static let skipped: UInt8 = 1
+    static let malformed: UInt8 = 2
+    var status: UInt8 = 0
+    var userInArena = false
+    var itemInArena = false
+    var userStart: Int32 = 0
+    var userCount: Int32 = 0
+    var itemStart: Int32 = 0
+    var itemCount: Int32 = 0
+    var rating: Float = .nan
+    var timestamp: Int64 = .min
+
+    @inline(__always)
+    func user(_ block: UnsafeBufferPointer<UInt8>, _ arena: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: (userInArena ? arena : block)[Int(userStart)..<Int(userStart + userCount)])
+    }
+
+    @inline(__always)
+    func item(_ block: UnsafeBufferPointer<UInt8>, _ arena: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: (itemInArena ? arena : block)[Int(itemStart)..<Int(itemStart + itemCount)])
     }
 }

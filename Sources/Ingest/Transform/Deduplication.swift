@@ -9,28 +9,22 @@ enum Deduplication {
     static func keepLatest(_ t: InteractionTable) -> (InteractionTable, Int) {
         let n = t.count
         if n == 0 { return (t, 0) }
-        var order = Array(0..<n)
-        t.users.withUnsafeBufferPointer { u in
-            t.items.withUnsafeBufferPointer { it in
-                t.timestamps.withUnsafeBufferPointer { ts in
-                    order.sort { a, b in
-                        if u[a] != u[b] { return u[a] < u[b] }
-                        if it[a] != it[b] { return it[a] < it[b] }
-                        if ts[a] != ts[b] { return ts[a] < ts[b] }
-                        return a < b
-                    }
-                }
-            }
-        }
+        let order = RadixSort.order((0..<n).map { UInt64(t.users[$0]) << 32 | UInt64(t.items[$0]) })
         var keep = [Bool](repeating: false, count: n)
         var removed = 0
-        for k in 0..<n {
-            let a = order[k]
-            if k + 1 < n {
-                let b = order[k + 1]
-                if t.users[a] == t.users[b] && t.items[a] == t.items[b] { removed += 1; continue }
+        var start = 0
+        while start < n {
+            let a = Int(order[start])
+            var best = a
+            var end = start + 1
+            // Rows of one pair are in input order, so ">=" on time picks the later row on ties.
+            while end < n, case let b = Int(order[end]), t.users[b] == t.users[a] && t.items[b] == t.items[a] {
+                if t.timestamps[b] >= t.timestamps[best] { best = b }
+                end += 1
             }
-            keep[a] = true
+            keep[best] = true
+            removed += end - start - 1
+            start = end
         }
         return (t.filtered(keep), removed)
     }

@@ -17,12 +17,13 @@ struct InteractionTable {
 
     init() {}
 
-    init(_ log: RawInteractionLog) {
-        users = log.userColumn
-        items = log.itemColumn
-        ratings = log.ratings
-        timestamps = log.timestamps
-        splits = log.givenSplit
+    /// Moves the columns out of `log` (leaving its dictionaries), so they are not held twice.
+    init(taking log: inout RawInteractionLog) {
+        swap(&users, &log.userColumn)
+        swap(&items, &log.itemColumn)
+        swap(&ratings, &log.ratings)
+        swap(&timestamps, &log.timestamps)
+        swap(&splits, &log.givenSplit)
     }
 
     mutating func reserve(_ n: Int) {
@@ -37,28 +38,40 @@ struct InteractionTable {
 
     /// The rows where `keep` is true, in order.
     func filtered(_ keep: [Bool]) -> InteractionTable {
-        var out = InteractionTable()
-        out.reserve(keep.lazy.filter { $0 }.count)
-        for k in 0..<count where keep[k] { out.append(from: self, k) }
-        return out
+        var rows: [UInt32] = []
+        rows.reserveCapacity(count)
+        for k in 0..<count where keep[k] { rows.append(UInt32(k)) }
+        return permuted(rows)
     }
 
     /// The rows in the order of `order`.
-    func permuted(_ order: [Int]) -> InteractionTable {
+    func permuted(_ order: [UInt32]) -> InteractionTable {
         var out = InteractionTable()
-        out.reserve(order.count)
-        for k in order { out.append(from: self, k) }
+        out.users = order.map { users[Int($0)] }
+        out.items = order.map { items[Int($0)] }
+        out.ratings = order.map { ratings[Int($0)] }
+        out.timestamps = order.map { timestamps[Int($0)] }
+        out.splits = order.map { splits[Int($0)] }
         return out
     }
 
     /// Row order by user, then time, then item (then input order), for per-user splitting.
-    func orderByUserTime() -> [Int] {
-        var order = Array(0..<count)
-        order.sort { a, b in
-            if users[a] != users[b] { return users[a] < users[b] }
-            if timestamps[a] != timestamps[b] { return timestamps[a] < timestamps[b] }
-            if items[a] != items[b] { return items[a] < items[b] }
-            return a < b
+    func orderByUserTime() -> [UInt32] {
+        var order = RadixSort.order(users.map { UInt64($0) })
+        var start = 0
+        while start < count {
+            let u = users[Int(order[start])]
+            var end = start + 1
+            while end < count && users[Int(order[end])] == u { end += 1 }
+            if end - start > 1 {
+                order[start..<end].sort { a, b in
+                    let x = Int(a), y = Int(b)
+                    if timestamps[x] != timestamps[y] { return timestamps[x] < timestamps[y] }
+                    if items[x] != items[y] { return items[x] < items[y] }
+                    return a < b
+                }
+            }
+            start = end
         }
         return order
     }

@@ -1,0 +1,116 @@
+import Core
+import Dispatch
+
+/// Per-thread state of the parallel JSON scan: a parser and what it extracted from its part.
+final class JSONScanPart: @unchecked Sendable {
+    var parser: JSONReviewParser
+    var records: [ExtractedReview] = []
+    var reasons: [String] = []
+    /// Start and length of every line in the block, for examples of malformed lines.
+    var lines: [(Int32, Int32)] = []
+    var arena: [UInt8] = []
+    var range: Range<Int> = 0..<0
+
+    init(flavor: JSONReviewParser.Flavor) { parser = JSONReviewParser(flavor: flavor) }
+
+    /// Scans the lines of `block[range]`; touches nothing but this object.
+    func scan(_ block: UnsafeBufferPointer<UInt8>) {
+        records.removeAll(keepingCapacity: true)
+        reasons.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+        arena.removeAll(keepingCapacity: true)
+        let base = block.baseAddress!
+        LineReader.forEachLine(in: UnsafeBufferPointer(rebasing: block[range])) { line in
+            let offset = base.distance(to: line.baseAddress ?? base + range.lowerBound)
+            let (rec, reason) = parser.extract(line, offset: offset, arena: &arena)
+            records.append(rec)
+            lines.append((Int32(offset), Int32(line.count)))
+            if let reason { reasons.append(reason) }
+        }
+    }
+}
+
+/// A block pointer that may cross into the scan workers (read-only while they run).
+private struct SharedBlock: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+}
+
+extension InputReading {
+    /// JSON lines on all cores: workers scan parts of each block (the costly structural walk over
+    /// review text), then this thread adds the records in line order. The result — ids, order,
+    /// report — is the same for any thread count.
+    mutating func runParallelJSON(_ reader: LineReader, flavor: JSONReviewParser.Flavor,
+                                  _ stats: inout IngestReport.InputStats) throws {
+        let threads = max(1, min(Parallel.defaultThreads, 8))
+        // Two sets of parts: one scans block k while this thread merges block k − 1.
+        let sets = (0..<2).map { _ in (0..<threads).map { _ in JSONScanPart(flavor: flavor) } }
+        let group = DispatchGroup()
+        var lineNumber = 0
+        var previous: UnsafeBufferPointer<UInt8>?
+        var set = 0
+        let path = reader.path
+        try reader.forEachBlockDoubleBuffered { block in
+            group.wait()
+            let done = previous
+            let doneSet = set
+            if block.count > 0 {
+                set ^= 1
+                let parts = sets[set]
+                // Cut the block into `threads` parts at line boundaries.
+                var cuts = [0]
+                for k in 1..<threads {
+                    var c = max(cuts[k - 1], block.count * k / threads)
+                    while c < block.count && c > 0 && block[c - 1] != 0x0A { c += 1 }
+                    cuts.append(c)
+                }
+                cuts.append(block.count)
+                let shared = SharedBlock(bytes: block)
+                for k in 0..<threads {
+                    parts[k].range = cuts[k]..<cuts[k + 1]
+                    DispatchQueue.global().async(group: group) { parts[k].scan(shared.bytes) }
+                }
+                previous = block
+            } else {
+                previous = nil
+            }
+            guard let done else { return }
+            do {
+                for part in sets[doneSet] { try merge(part, done, path, &lineNumber, &stats) }
+            } catch {
+                group.wait()   // workers still read the block the reader is about to free
+                throw error
+            }
+        }
+    }
+
+    /// Adds one scanned part's records in line order, counting and sampling as `run` does.
+    private mutating func merge(_ part: JSONScanPart, _ block: UnsafeBufferPointer<UInt8>, _ path: String,
+                                _ lineNumber: inout Int, _ stats: inout IngestReport.InputStats) throws {
+        var reasonIndex = 0
+        try part.arena.withUnsafeBufferPointer { arena in
+            for (k, rec) in part.records.enumerated() {
+                lineNumber += 1
+                stats.linesRead += 1
+                report.linesRead += 1
+                switch rec.status {
+                case ExtractedReview.parsed:
+                    log.add(user: rec.user(block, arena), item: rec.item(block, arena), rating: rec.rating, timestamp: rec.timestamp)
+                    stats.linesParsed += 1
+                    report.linesParsed += 1
+                    stats.interactions += 1
+                    report.interactionsParsed += 1
+                case ExtractedReview.skipped:
+                    stats.linesSkipped += 1
+                    report.linesSkipped += 1
+                default:
+                    stats.linesMalformed += 1
+                    report.linesMalformed += 1
+                    let (s, n) = part.lines[k]
+                    note(part.reasons[reasonIndex], path, lineNumber, UnsafeBufferPointer(rebasing: block[Int(s)..<Int(s + n)]))
+                    reasonIndex += 1
+                    if report.linesMalformed & 1023 == 0 { try checkBadFraction(final: false) }
+                }
+            }
+        }
+    }
+}
