@@ -69,20 +69,38 @@ struct BenchGraphCommand: ParsableCommand {
             // of X per nonzero, one written row of Y per node, the row pointers.
             let bytes = Double(g.nonzeroCount * (8 + 4 * dim) + g.nodeCount * (4 * dim + 8))
             var outputs: [[Float]] = []
+            let inPlace = PropagationWorkspace(stagesInput: false), staging = PropagationWorkspace()
             for threads in [1, 2] {
-                let times = measure { Propagation.multiply(g, x, dim: dim, into: &y, threads: threads) }
+                let plural = threads > 1 ? "s" : ""
+                func gbs(_ t: Timing) -> String { String(format: "%.1f GB/s effective", bytes / (t.best * 1e9)) }
+                let direct = measure { Propagation.multiply(g, x, dim: dim, into: &y, threads: threads, workspace: inPlace) }
+                table.row("SpMM d=\(dim), \(threads) thread\(plural), X in place", direct, extra: gbs(direct))
+                let staged = measure { Propagation.multiply(g, x, dim: dim, into: &y, threads: threads, workspace: staging) }
+                table.row("SpMM d=\(dim), \(threads) thread\(plural), X staged (workspace)", staged, extra: gbs(staged) + ", copy included")
                 outputs.append(y)
-                table.row("SpMM d=\(dim), \(threads) thread\(threads > 1 ? "s" : "")", ms: times,
-                          extra: String(format: "%.1f GB/s effective", bytes / (times.min()! * 1e9)))
+                let fresh = measure { Propagation.multiply(g, x, dim: dim, into: &y, threads: threads) }
+                table.row("SpMM d=\(dim), \(threads) thread\(plural), no workspace", fresh, extra: gbs(fresh) + ", allocation included")
             }
             let identical = outputs[0].withUnsafeBytes { a in outputs[1].withUnsafeBytes { b in a.elementsEqual(b) } }
             table.note("1 vs 2 threads", identical ? "identical bytes" : "DIFFERENT BYTES (bug)")
 
             var out: [Float] = []
-            let workspace = PropagationWorkspace()
-            let fused = measure { Propagation.layerMean(g, x, dim: dim, layers: layers, into: &out, threads: 2, workspace: workspace) }
-            table.row("layer mean L=\(layers), 2 threads (fused)", ms: fused,
-                      extra: String(format: "%.2f× one SpMM", fused.min()! / measure { Propagation.multiply(g, x, dim: dim, into: &y, threads: 2) }.min()!))
+            let best2 = table.best("SpMM d=\(dim), 2 threads, X staged (workspace)")
+            let fused = measure { Propagation.layerMean(g, x, dim: dim, layers: layers, into: &out, threads: 2, workspace: staging) }
+            table.row("layer mean L=\(layers), 2 threads (fused, workspace)", fused,
+                      extra: String(format: "%.2f× one SpMM", fused.best / best2))
+            let unfused = measure {
+                var current = x, next: [Float] = [], sum = x
+                for _ in 0..<layers {
+                    Propagation.multiply(g, current, dim: dim, into: &next, threads: 2, workspace: staging)
+                    for k in sum.indices { sum[k] += next[k] }
+                    swap(&current, &next)
+                }
+                for k in sum.indices { sum[k] /= Float(layers + 1) }
+                out = sum
+            }
+            table.row("layer mean L=\(layers), 2 threads (L multiplies + adds)", unfused,
+                      extra: String(format: "%.2f× one SpMM", unfused.best / best2))
 
             if !python.isEmpty {
                 Propagation.multiply(g, x, dim: dim, into: &y, threads: 1)
@@ -90,7 +108,7 @@ struct BenchGraphCommand: ParsableCommand {
                 case .success(let result):
                     table.row("scipy.sparse csr @ dense (1 thread)", ms: result.seconds,
                               extra: String(format: "%.1f GB/s; max rel diff vs ours %.1e", bytes / (result.seconds.min()! * 1e9), result.maxRelativeDifference))
-                    let ours1 = table.best("SpMM d=\(dim), 1 thread"), ours2 = table.best("SpMM d=\(dim), 2 threads")
+                    let ours1 = table.best("SpMM d=\(dim), 1 thread, X staged (workspace)"), ours2 = best2
                     table.note("speed-up vs scipy", String(format: "%.1f× (1 thread), %.1f× (2 threads); target ≥ 4× with 2 threads",
                                                            result.seconds.min()! / ours1, result.seconds.min()! / ours2))
                 case .failure(let reason):
@@ -103,15 +121,25 @@ struct BenchGraphCommand: ParsableCommand {
         }
     }
 
-    /// Two warm-up runs, then `repetitions` timed runs, in seconds.
-    private func measure(_ body: () -> Void) -> [Double] {
+    /// Two warm-up runs, then `repetitions` timed runs: wall and process CPU seconds.
+    private func measure(_ body: () -> Void) -> Timing {
         body()
         body()
-        return (0..<repetitions).map { _ in
+        var timing = Timing()
+        for _ in 0..<repetitions {
+            let cpu = Self.processCPUSeconds()
             let watch = Stopwatch()
             body()
-            return watch.seconds
+            timing.wall.append(watch.seconds)
+            timing.cpu.append(Self.processCPUSeconds() - cpu)
         }
+        return timing
+    }
+
+    private static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     private func load() -> String {
@@ -120,14 +148,29 @@ struct BenchGraphCommand: ParsableCommand {
     }
 }
 
-/// The rows the benchmark prints: best and median milliseconds, plus a free-form note.
+/// Wall-clock and process-CPU seconds of each timed repetition.
+private struct Timing {
+    var wall: [Double] = []
+    var cpu: [Double] = []
+    /// The fastest repetition's wall seconds.
+    var best: Double { wall.min() ?? .nan }
+}
+
+/// The rows the benchmark prints: best and median wall milliseconds, the CPU milliseconds of the
+/// fastest repetition (all threads; ≈ threads × wall when the cores were not shared), and a note.
 private struct BenchTable {
-    private var rows: [(label: String, best: Double, median: Double, extra: String)] = []
+    private var rows: [(label: String, best: Double, median: Double, cpu: Double?, extra: String)] = []
     private var notes: [(String, String)] = []
 
     mutating func row(_ label: String, ms seconds: [Double], extra: String = "") {
         let sorted = seconds.sorted()
-        rows.append((label, sorted[0] * 1e3, sorted[sorted.count / 2] * 1e3, extra))
+        rows.append((label, sorted[0] * 1e3, sorted[sorted.count / 2] * 1e3, nil, extra))
+    }
+
+    mutating func row(_ label: String, _ t: Timing, extra: String = "") {
+        let sorted = t.wall.sorted()
+        let fastest = t.wall.firstIndex(of: sorted[0]) ?? 0
+        rows.append((label, sorted[0] * 1e3, sorted[sorted.count / 2] * 1e3, t.cpu[fastest] * 1e3, extra))
     }
 
     mutating func note(_ key: String, _ value: String) { notes.append((key, value)) }
@@ -139,11 +182,12 @@ private struct BenchTable {
         let width = max(40, rows.map(\.label.count).max() ?? 0)
         func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
         func lpad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
-        var lines = [pad("measurement", width) + lpad("best ms", 10) + lpad("median ms", 11) + "  notes"]
-        lines.append(String(repeating: "-", count: width + 21 + 30))
+        var lines = [pad("measurement", width) + lpad("best ms", 10) + lpad("median ms", 11) + lpad("cpu ms", 9) + "  notes"]
+        lines.append(String(repeating: "-", count: width + 30 + 30))
         for r in rows {
             lines.append(pad(r.label, width) + lpad(String(format: "%.2f", r.best), 10)
-                         + lpad(String(format: "%.2f", r.median), 11) + "  " + r.extra)
+                         + lpad(String(format: "%.2f", r.median), 11)
+                         + lpad(r.cpu.map { String(format: "%.2f", $0) } ?? "", 9) + "  " + r.extra)
         }
         lines.append("")
         for (k, v) in notes { lines.append("\(k): \(v)") }

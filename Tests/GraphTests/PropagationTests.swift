@@ -75,6 +75,31 @@ final class PropagationTests: XCTestCase {
         }
     }
 
+    func testStagingTheInputChangesNoBytes() throws {
+        let train = TestGraphs.randomTrain(users: 200, items: 150, density: 0.05, seed: 12)
+        let g = try GraphBuilder.build(userCount: 200, itemCount: 150, train: train)
+        let staging = PropagationWorkspace(stagesInput: true, stagingThresholdBytes: 0)
+        let inPlace = PropagationWorkspace(stagesInput: false)
+        for dim in [64, 20] {
+            let x = TestGraphs.randomMatrix(count: g.nodeCount * dim, seed: 6)
+            var a: [Float] = [], b: [Float] = [], c: [Float] = []
+            Propagation.multiply(g, x, dim: dim, into: &a, threads: 2, workspace: staging)
+            Propagation.multiply(g, x, dim: dim, into: &b, threads: 1, workspace: inPlace)
+            Propagation.multiply(g, x, dim: dim, into: &c)
+            XCTAssertTrue(TestGraphs.sameBytes(a, b))
+            XCTAssertTrue(TestGraphs.sameBytes(a, c))
+            Propagation.layerMean(g, x, dim: dim, layers: 3, into: &a, threads: 2, workspace: staging)
+            Propagation.layerMean(g, x, dim: dim, layers: 3, into: &b, threads: 1, workspace: inPlace)
+            XCTAssertTrue(TestGraphs.sameBytes(a, b))
+        }
+        // A reused workspace whose buffers are too small for a wider call grows them.
+        let x = TestGraphs.randomMatrix(count: g.nodeCount * 130, seed: 7)
+        var a: [Float] = [], b: [Float] = []
+        Propagation.layerMean(g, x, dim: 130, layers: 2, into: &a, workspace: staging)
+        Propagation.layerMean(g, x, dim: 130, layers: 2, into: &b)
+        XCTAssertTrue(TestGraphs.sameBytes(a, b))
+    }
+
     func testLayerMeanIsSelfAdjoint() throws {
         // ⟨P a, b⟩ = ⟨a, P b⟩: the same call serves the backward pass.
         let train = TestGraphs.randomTrain(users: 30, items: 20, density: 0.2, seed: 9)
