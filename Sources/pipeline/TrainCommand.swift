@@ -2,6 +2,7 @@ import Foundation
 import ArgumentParser
 import Core
 import Train
+import Graph
 import Logging
 
 /// `accf train`: trains a model on an ingest output, resuming from its checkpoints.
@@ -23,6 +24,7 @@ struct TrainCommand: ParsableCommand {
     var manifest: String?
     @Flag(name: .long, help: "Wait for another run of the same workdir instead of exiting 75.") var wait = false
     @Option(name: .long, help: "The ingest output directory.") var data: String?
+    @Option(name: .long, help: "The graph file of `accf graph` (default: built from the train split in memory).") var graph: String?
     @Option(name: [.short, .long], help: "Output directory (e.g. <workdir>/train).") var output: String?
     @Option(name: .long, help: "JSON file with train settings (manifest keys).") var config: String?
     @Option(name: .long, help: "Model: \(ModelRegistry.names.joined(separator: ", ")).") var model: String?
@@ -73,8 +75,8 @@ struct TrainCommand: ParsableCommand {
         global.bootstrap()
         try runReportingErrors {
             if let manifest {
-                guard data == nil, output == nil, config == nil else {
-                    throw AccfError.usage("--data/--output/--config cannot be combined with --manifest", hint: "the manifest decides them")
+                guard data == nil, output == nil, config == nil, graph == nil else {
+                    throw AccfError.usage("--data/--graph/--output/--config cannot be combined with --manifest", hint: "the manifest decides them")
                 }
                 var o = ManifestOverrides()
                 o.set("model", model)
@@ -101,7 +103,7 @@ struct TrainCommand: ParsableCommand {
             // In the pipeline layout the output is <workdir>/train: lock the workdir.
             let lock = try ManifestSection.lockWorkdir(FilePath.directory(of: output), wait: wait)
             defer { lock.release() }
-            let data = try TrainingData.load(ingestDirectory: dataDirectory)
+            let data = try TrainingData.load(ingestDirectory: dataDirectory, graph: try graph.map { try GraphFile.read(path: $0) })
             let report = try TrainStage.run(config: config, data: data, outputDirectory: output,
                                             options: TrainOptions(restart: restart, showProgress: !global.quiet), logger: logger)
             if !global.quiet {

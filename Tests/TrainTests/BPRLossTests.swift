@@ -60,6 +60,32 @@ final class BPRLossTests: XCTestCase {
         XCTAssertLessThan(relativeError(fd, g.map(Double.init)), 1e-4)
     }
 
+    func testWeightedBPRGradientMatchesFiniteDifferences() {
+        let dim = 18, users = 3, items = 5   // dim not a multiple of 16: SIMD body and scalar tail
+        var rng = SeededGenerator(seed: 12)
+        let e = (0..<(users + items) * dim).map { _ in Float(rng.nextGaussian() * 0.4) }
+        let batch = TripletBatch(users: [0, 2, 1], positives: [1, 4, 0], negatives: [3, 2, 4])
+        let w: [Float] = [0.5, 2, 1.25]
+        var g = [Float](repeating: 0, count: e.count)
+        BPRLoss.lossAndGradient(embeddings: e, dim: dim, userCount: users, batch: batch, gradient: &g, scale: 0.7, weights: w)
+        func f(_ x: [Double]) -> Double {
+            var total = 0.0
+            for k in 0..<batch.count {
+                let one = TripletBatch(users: [batch.users[k]], positives: [batch.positives[k]], negatives: [batch.negatives[k]])
+                total += Double(w[k]) * bprDouble(x, dim: dim, userCount: users, batch: one)
+            }
+            return 0.7 * total / Double(batch.count)
+        }
+        let ed = e.map(Double.init)
+        var fd = [Double](repeating: 0, count: e.count)
+        for i in e.indices {
+            var p = ed, m = ed
+            p[i] += 1e-6; m[i] -= 1e-6
+            fd[i] = (f(p) - f(m)) / 2e-6
+        }
+        XCTAssertLessThan(relativeError(fd, g.map(Double.init)), 1e-4)
+    }
+
     func testLightGCNStepGradientMatchesFiniteDifferences() throws {
         let data = TestData.planted(users: 12, items: 10, perUser: 5, clusters: 2, seed: 9)
         var config = TrainConfig()

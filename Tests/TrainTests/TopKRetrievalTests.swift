@@ -19,7 +19,7 @@ final class TopKRetrievalTests: XCTestCase {
 
     func testMatchesBruteForceAcrossThreadCounts() {
         var rng = SeededGenerator(seed: 7)
-        for (users, items, dim) in [(9, 37, 8), (13, 100, 64), (5, 3, 5)] {
+        for (users, items, dim) in [(9, 37, 8), (13, 100, 64), (5, 3, 5), (70, 600, 64)] {
             let u = (0..<users * dim).map { _ in rng.nextUnitFloat() - 0.5 }
             let v = (0..<items * dim).map { _ in rng.nextUnitFloat() - 0.5 }
             var cols = InteractionColumns()

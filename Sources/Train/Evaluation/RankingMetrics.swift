@@ -17,6 +17,8 @@ public enum RankingMetric: String, CaseIterable, Sendable, Codable {
     }
 }
 
+/// Per-user metric arithmetic, separate from ranking so it can be checked against hand-computed
+/// cases without embeddings.
 public enum RankingMetrics {
     /// Metrics of one ranked list against the user's held-out items.
     ///

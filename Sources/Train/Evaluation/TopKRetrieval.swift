@@ -29,7 +29,6 @@ public enum TopKRetrieval {
         guard n > 0, k > 0 else { return (outItems, outScores) }
         let packed = ScoringKernel.pack(items: itemEmbeddings, itemCount: itemCount, dim: dim)
         let blocks = (itemCount + ScoringKernel.itemBlock - 1) / ScoringKernel.itemBlock
-        let stride = blocks * ScoringKernel.itemBlock
         let ranges = Parallel.evenRanges(count: n, parts: max(1, threads))
         userEmbeddings.withUnsafeBufferPointer { ue in
         packed.withUnsafeBufferPointer { pk in
@@ -45,31 +44,54 @@ public enum TopKRetrieval {
             let osPtr = SendablePointer(base: os.baseAddress!)
             let exclusionUsers = exclusions.userCount
             let first = users.lowerBound
+            // Cache blocking: a chunk of users shares each tile of packed items (tileBlocks × 16
+            // items × dim floats, L2-sized), and every user's heap is fed tile by tile, so the
+            // item matrix streams from memory once per chunk instead of once per 4 users.
             Parallel.run(ranges) { _, range in
-                let rows = ScoringKernel.userBlock
-                let scores = UnsafeMutablePointer<Float>.allocate(capacity: rows * stride)
-                let heapScores = UnsafeMutablePointer<Float>.allocate(capacity: k)
-                let heapItems = UnsafeMutablePointer<UInt32>.allocate(capacity: k)
-                defer { scores.deallocate(); heapScores.deallocate(); heapItems.deallocate() }
-                var r = range.lowerBound
-                while r < range.upperBound {
-                    let count = min(rows, range.upperBound - r)
-                    ScoringKernel.scoreBlock(users: uPtr.base + (first + r) * dim, rows: count, dim: dim,
-                                             packed: pPtr.base, blocks: blocks, out: scores)
-                    for j in 0..<count {
-                        let user = first + r + j
-                        let excluded: UnsafeBufferPointer<UInt32>
+                let chunkUsers = 64
+                let tileBlocks = max(1, min(blocks, 16384 / (dim * ScoringKernel.itemBlock)))
+                let tileWidth = tileBlocks * ScoringKernel.itemBlock
+                let tile = UnsafeMutablePointer<Float>.allocate(capacity: ScoringKernel.userBlock * tileWidth)
+                let heapScores = UnsafeMutablePointer<Float>.allocate(capacity: chunkUsers * k)
+                let heapItems = UnsafeMutablePointer<UInt32>.allocate(capacity: chunkUsers * k)
+                defer { tile.deallocate(); heapScores.deallocate(); heapItems.deallocate() }
+                var chunkStart = range.lowerBound
+                while chunkStart < range.upperBound {
+                    let chunkEnd = min(range.upperBound, chunkStart + chunkUsers)
+                    var selectors: [ScoringKernel.Selector] = []
+                    selectors.reserveCapacity(chunkEnd - chunkStart)
+                    for r in chunkStart..<chunkEnd {
+                        let user = first + r
+                        var excluded = UnsafeBufferPointer(start: exPtr.base, count: 0)
                         if user < exclusionUsers {
                             let lo = rpPtr.base[user], hi = rpPtr.base[user + 1]
                             excluded = UnsafeBufferPointer(start: exPtr.base + lo, count: hi - lo)
-                        } else {
-                            excluded = UnsafeBufferPointer(start: exPtr.base, count: 0)
                         }
-                        ScoringKernel.selectTopK(scores: scores + j * stride, itemCount: itemCount, k: k,
-                                                 excluded: excluded, heapScores: heapScores, heapItems: heapItems,
-                                                 outItems: oiPtr.base + (r + j) * k, outScores: osPtr.base + (r + j) * k)
+                        let slot = r - chunkStart
+                        selectors.append(ScoringKernel.Selector(k: k, heapScores: heapScores + slot * k, heapItems: heapItems + slot * k,
+                                                                excluded: excluded))
                     }
-                    r += count
+                    var b0 = 0
+                    while b0 < blocks {
+                        let b1 = min(blocks, b0 + tileBlocks)
+                        let firstItem = b0 * ScoringKernel.itemBlock
+                        let width = min(itemCount, b1 * ScoringKernel.itemBlock) - firstItem
+                        var r = chunkStart
+                        while r < chunkEnd {
+                            let rows = min(ScoringKernel.userBlock, chunkEnd - r)
+                            ScoringKernel.scoreBlock(users: uPtr.base + (first + r) * dim, rows: rows, dim: dim,
+                                                     packed: pPtr.base, blocks: b0..<b1, stride: tileWidth, out: tile)
+                            for j in 0..<rows {
+                                selectors[r + j - chunkStart].feed(scores: tile + j * tileWidth, first: firstItem, count: width)
+                            }
+                            r += rows
+                        }
+                        b0 = b1
+                    }
+                    for r in chunkStart..<chunkEnd {
+                        selectors[r - chunkStart].finish(items: oiPtr.base + r * k, scores: osPtr.base + r * k)
+                    }
+                    chunkStart = chunkEnd
                 }
             }
         }}}}}}

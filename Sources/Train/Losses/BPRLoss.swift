@@ -5,29 +5,31 @@
 /// For x = ŷᵤᵢ − ŷᵤⱼ: l = softplus(−x) and dl/dx = −σ(−x); the batch loss is the mean.
 public enum BPRLoss {
     /// Mean BPR loss of the batch on embeddings `e`; adds `scale · ∂loss/∂e` into `gradient`.
+    /// With `weights` (one per triplet) the gradient is that of Σ wₖ·lₖ·scale/batch while the
+    /// returned loss stays the plain mean (instance-weighted BPR normalizes by its own Σw).
     /// Accumulation runs serially in batch order, so the bytes are deterministic.
     @discardableResult
     public static func lossAndGradient(embeddings e: [Float], dim: Int, userCount: Int, batch: TripletBatch,
-                                       gradient: inout [Float], scale: Float = 1) -> Double {
+                                       gradient: inout [Float], scale: Float = 1, weights: [Float]? = nil) -> Double {
         let n = batch.count
         guard n > 0 else { return 0 }
-        var total = 0.0
-        let w = scale / Float(n)
-        e.withUnsafeBufferPointer { ep in
+        precondition(e.count == gradient.count && weights.map { $0.count == n } ?? true)
+        let total = e.withUnsafeBufferPointer { ep in
             gradient.withUnsafeMutableBufferPointer { gp in
-                for k in 0..<n {
-                    let u = Int(batch.users[k]) * dim
-                    let i = (userCount + Int(batch.positives[k])) * dim
-                    let j = (userCount + Int(batch.negatives[k])) * dim
-                    var x: Float = 0
-                    for c in 0..<dim { x += ep[u + c] * (ep[i + c] - ep[j + c]) }
-                    total += Double(softplus(-x))
-                    let d = -sigmoid(-x) * w   // ∂l/∂x, scaled
-                    for c in 0..<dim {
-                        let eu = ep[u + c], ei = ep[i + c], ej = ep[j + c]
-                        gp[u + c] += d * (ei - ej)
-                        gp[i + c] += d * eu
-                        gp[j + c] -= d * eu
+                batch.users.withUnsafeBufferPointer { us in
+                    batch.positives.withUnsafeBufferPointer { ps in
+                        batch.negatives.withUnsafeBufferPointer { ns in
+                            if let weights {
+                                return weights.withUnsafeBufferPointer { wp in
+                                    TripletKernel.bpr(e: ep.baseAddress!, g: gp.baseAddress!, dim: dim, userCount: userCount,
+                                                      users: us.baseAddress!, positives: ps.baseAddress!, negatives: ns.baseAddress!,
+                                                      count: n, scale: scale / Float(n), weights: wp.baseAddress!)
+                                }
+                            }
+                            return TripletKernel.bpr(e: ep.baseAddress!, g: gp.baseAddress!, dim: dim, userCount: userCount,
+                                                     users: us.baseAddress!, positives: ps.baseAddress!, negatives: ns.baseAddress!,
+                                                     count: n, scale: scale / Float(n), weights: nil)
+                        }
                     }
                 }
             }
@@ -37,23 +39,25 @@ public enum BPRLoss {
 
     /// LightGCN's L2 term λ · ½(‖e⁰ᵤ‖² + ‖e⁰ᵢ‖² + ‖e⁰ⱼ‖²)/batch over the batch's rows of the *initial*
     /// embeddings (a row counts once per occurrence); adds its gradient into `gradient`.
-    /// The ½ matches LightGCN-PyTorch, whose published `reg 1e-4` results we compare against.
+    /// The ½ matches LightGCN-PyTorch, whose published `reg 1e-4` results we compare against
+    /// (DESIGN.md writes the term without the ½: the same model at twice the λ).
     @discardableResult
     public static func l2(initial e: [Float], dim: Int, userCount: Int, batch: TripletBatch, lambda: Float,
                           gradient: inout [Float]) -> Double {
         let n = batch.count
         guard n > 0, lambda != 0 else { return 0 }
-        var total = 0.0
-        let w = lambda / Float(n)
-        for k in 0..<n {
-            for row in [Int(batch.users[k]), userCount + Int(batch.positives[k]), userCount + Int(batch.negatives[k])] {
-                let o = row * dim
-                var s: Float = 0
-                for c in 0..<dim {
-                    s += e[o + c] * e[o + c]
-                    gradient[o + c] += w * e[o + c]
+        precondition(e.count == gradient.count)
+        let total = e.withUnsafeBufferPointer { ep in
+            gradient.withUnsafeMutableBufferPointer { gp in
+                batch.users.withUnsafeBufferPointer { us in
+                    batch.positives.withUnsafeBufferPointer { ps in
+                        batch.negatives.withUnsafeBufferPointer { ns in
+                            TripletKernel.l2(e: ep.baseAddress!, g: gp.baseAddress!, dim: dim, userCount: userCount,
+                                             users: us.baseAddress!, positives: ps.baseAddress!, negatives: ns.baseAddress!,
+                                             count: n, w: lambda / Float(n))
+                        }
+                    }
                 }
-                total += Double(s)
             }
         }
         return 0.5 * Double(lambda) * total / Double(n)

@@ -36,7 +36,7 @@ public final class LightGCN: RecommenderModel {
 
     public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
         Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: context.threads, workspace: workspace)
-        for i in upstream.indices { upstream[i] = 0 }
+        upstream.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         let bpr = BPRLoss.lossAndGradient(embeddings: propagated, dim: dim, userCount: userCount, batch: batch, gradient: &upstream)
         Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &backward, threads: context.threads, workspace: workspace)
         swap(&table.gradient, &backward)
