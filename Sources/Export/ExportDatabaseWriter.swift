@@ -24,6 +24,9 @@ public enum ExportDatabaseWriter {
         public var loadSeconds: Double
         /// Seconds spent on indexes, the integrity check, fsync and rename.
         public var finishSeconds: Double
+        /// Of `finishSeconds`: building the secondary index, and `PRAGMA integrity_check`.
+        public var indexSeconds: Double = 0
+        public var integritySeconds: Double = 0
         public var removedLeftovers: [String]
     }
 
@@ -71,16 +74,22 @@ public enum ExportDatabaseWriter {
         try db.execute("COMMIT")
         let loadSeconds = load.seconds
         let finish = Stopwatch()
-        try finishDatabase(db)
+        let (indexSeconds, integritySeconds) = try finishDatabase(db)
         return Summary(destination: path, userRows: userRows, itemRows: itemRows, recommendationRows: recommendationRows,
                        fileBytes: FilePath.fileSize(path) ?? 0, loadSeconds: loadSeconds,
-                       finishSeconds: finish.seconds, removedLeftovers: [])
+                       finishSeconds: finish.seconds, indexSeconds: indexSeconds, integritySeconds: integritySeconds,
+                       removedLeftovers: [])
     }
 
     /// Indexes, integrity check, rollback-journal mode, close: shared with `ExportMerge`.
-    static func finishDatabase(_ db: SQLiteDatabase) throws {
+    @discardableResult
+    static func finishDatabase(_ db: SQLiteDatabase) throws -> (index: Double, integrity: Double) {
+        let index = Stopwatch()
         try db.execute(ExportSchema.indexes)
+        let indexSeconds = index.seconds
+        let integrity = Stopwatch()
         let check = try db.rows("PRAGMA integrity_check")
+        let integritySeconds = integrity.seconds
         guard check.count == 1, check[0].first == "ok" else {
             let detail = check.prefix(3).map { $0.first.flatMap { $0 } ?? "?" }.joined(separator: "; ")
             throw AccfError.internalError("\(db.path): integrity_check failed after the load: \(detail)")
@@ -89,6 +98,7 @@ public enum ExportDatabaseWriter {
         // Leaving exclusive locking mode takes effect at the next access: touch the file once.
         _ = try db.scalarInt("SELECT count(*) FROM meta")
         try db.close()
+        return (indexSeconds, integritySeconds)
     }
 
     /// The meta rows: the caller's, plus the ones that describe the file itself.

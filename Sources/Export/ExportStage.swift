@@ -53,6 +53,9 @@ public struct ExportReport: Sendable, Equatable {
     public var loadSeconds: Double
     /// Indexes, integrity check, fsync and rename.
     public var finishSeconds: Double
+    /// Of `finishSeconds`: the secondary index and `PRAGMA integrity_check`.
+    public var indexSeconds: Double
+    public var integritySeconds: Double
     public var totalSeconds: Double
     /// Temporary files of crashed earlier runs that this run removed.
     public var removedLeftovers: [String]
@@ -134,7 +137,8 @@ public enum ExportStage {
         let report = ExportReport(destination: destination, users: summary.userRows, items: summary.itemRows,
                                   recommendationRows: summary.recommendationRows, fileBytes: summary.fileBytes,
                                   topKSeconds: topKSeconds, loadSeconds: summary.loadSeconds,
-                                  finishSeconds: summary.finishSeconds, totalSeconds: total.seconds,
+                                  finishSeconds: summary.finishSeconds, indexSeconds: summary.indexSeconds,
+                                  integritySeconds: summary.integritySeconds, totalSeconds: total.seconds,
                                   removedLeftovers: summary.removedLeftovers)
         logger.info("export: published", metadata: [
             "event": "export.done", "path": "\(destination)", "users": "\(report.users)",
@@ -205,13 +209,13 @@ public enum ExportStage {
         return chosen.sorted()
     }
 
-    /// Top-K of the chosen users with the training engine's kernels.
+    /// Top-K of the chosen users (`TiledTopK`: the same ranking as the training engine's `TopKRetrieval`).
     static func recommend(_ input: ExportInput, users: [Int], config: ExportConfig) -> TopKLists {
         let model = input.model
         let dim = model.dim
         if let first = users.first, let last = users.last, last - first + 1 == users.count {
             let exclusions = ItemExclusions(userCount: input.userIds.count, splits: input.excluded)
-            let r = TopKRetrieval.topK(userEmbeddings: model.userEmbeddings, itemEmbeddings: model.itemEmbeddings, dim: dim,
+            let r = TiledTopK.topK(userEmbeddings: model.userEmbeddings, itemEmbeddings: model.itemEmbeddings, dim: dim,
                                        users: first..<(last + 1), k: config.k, exclusions: exclusions,
                                        threads: config.resolvedThreads)
             return TopKLists(k: config.k, items: r.items, scores: r.scores)
@@ -233,7 +237,7 @@ public enum ExportStage {
             return out
         }
         let exclusions = ItemExclusions(userCount: users.count, splits: renumbered)
-        let r = TopKRetrieval.topK(userEmbeddings: rows, itemEmbeddings: model.itemEmbeddings, dim: dim,
+        let r = TiledTopK.topK(userEmbeddings: rows, itemEmbeddings: model.itemEmbeddings, dim: dim,
                                    users: 0..<users.count, k: config.k, exclusions: exclusions,
                                    threads: config.resolvedThreads)
         return TopKLists(k: config.k, items: r.items, scores: r.scores)

@@ -11,9 +11,9 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write embeddings and top-K recommendations into one SQLite file for services to read.",
         discussion: """
-        The file is built under a temporary name beside the destination and renamed into place:
-        readers see the old file or the new one, never half of one. Schema: docs/export.md.
-        Exit 65 on a corrupt model or dictionaries that do not match it, 66 on a missing input,
+        The file is built under a temporary name beside the destination and renamed into place: \
+        readers see the old file or the new one, never half of one. Schema: docs/export.md. \
+        Exit 65 on a corrupt model or dictionaries that do not match it, 66 on a missing input, \
         73 when the destination cannot be created.
         """,
         subcommands: [ExportWriteCommand.self, ExportMergeCommand.self, ExportVerifyCommand.self],
