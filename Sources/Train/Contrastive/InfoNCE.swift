@@ -23,86 +23,92 @@ public enum InfoNCE {
         guard m > 0 else { return 0 }
         precondition(view1.count == view2.count && gradient1.count == view1.count && gradient2.count == view2.count)
         let invTau = 1 / temperature
-        var a = [Float](repeating: 0, count: m * dim), b = a
+        // Padded shapes for SmallGEMM: rows and columns of S to a multiple of 16, d likewise.
+        let mp = (m + 15) / 16 * 16, dp = (dim + 15) / 16 * 16
+        var a = [Float](repeating: 0, count: mp * dp), b = a
         var normA = [Float](repeating: 0, count: m), normB = normA
-        gather(view1, rows: rows, dim: dim, into: &a, norms: &normA)
-        gather(view2, rows: rows, dim: dim, into: &b, norms: &normB)
+        gather(view1, rows: rows, dim: dim, stride: dp, into: &a, norms: &normA)
+        gather(view2, rows: rows, dim: dim, stride: dp, into: &b, norms: &normB)
+        var bt = [Float](repeating: 0, count: dp * mp)
+        for v in 0..<m { for c in 0..<dim { bt[c * mp + v] = b[v * dp + c] } }
 
-        // G[u][v] = (softmax_v(S[u][·]) − [u == v]) / m, S = a bᵀ / τ; per-row losses.
-        var g = [Float](repeating: 0, count: m * m)
+        // S = a bᵀ; then in place G[u][v] = (softmax_v(S[u][·]/τ) − [u == v]) / m; per-row losses.
+        var g = [Float](repeating: 0, count: mp * mp)
         var rowLoss = [Double](repeating: 0, count: m)
         let parts = Parallel.evenRanges(count: m, parts: threads)
-        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
-            g.withUnsafeMutableBufferPointer { pg in rowLoss.withUnsafeMutableBufferPointer { pl in
-                let A = SharedConstFloats(base: pa.baseAddress!), Bv = SharedConstFloats(base: pb.baseAddress!)
-                let G = SharedFloats(base: pg.baseAddress!)
-                let L = SharedDoubles(base: pl.baseAddress!)
-                Parallel.run(parts) { _, range in
-                    for u in range {
-                        let row = G.base + u * m
-                        var maxS = -Float.infinity
-                        for v in 0..<m {
-                            let s = RowKernels.dot(A.base + u * dim, Bv.base + v * dim, dim) * invTau
-                            row[v] = s
-                            maxS = max(maxS, s)
-                        }
-                        var sum: Float = 0
-                        for v in 0..<m { let e = expf(row[v] - maxS); row[v] = e; sum += e }
-                        let positive = logf(row[u] / sum)
-                        L.base[u] = -Double(positive)
-                        let inv = 1 / (sum * Float(m))
-                        for v in 0..<m { row[v] *= inv }
-                        row[u] -= 1 / Float(m)
-                    }
+        a.withUnsafeBufferPointer { pa in bt.withUnsafeBufferPointer { pbt in g.withUnsafeMutableBufferPointer { pg in
+            SmallGEMM.multiply(m: mp, n: mp, k: dp, x: pa.baseAddress!, xRow: dp, xColumn: 1,
+                               y: pbt.baseAddress!, ldy: mp, c: pg.baseAddress!, ldc: mp, threads: threads)
+        }}}
+        g.withUnsafeMutableBufferPointer { pg in rowLoss.withUnsafeMutableBufferPointer { pl in
+            let G = SharedFloats(base: pg.baseAddress!)
+            let L = SharedDoubles(base: pl.baseAddress!)
+            Parallel.run(parts) { _, range in
+                for u in range {
+                    let row = G.base + u * mp
+                    var maxS = -Float.infinity
+                    for v in 0..<m { row[v] *= invTau; maxS = max(maxS, row[v]) }
+                    var sum: Float = 0
+                    for v in 0..<m { let e = expf(row[v] - maxS); row[v] = e; sum += e }
+                    L.base[u] = -Double(logf(row[u] / sum))
+                    let inv = 1 / (sum * Float(m))
+                    for v in 0..<m { row[v] *= inv }
+                    row[u] -= 1 / Float(m)
+                    for v in m..<mp { row[v] = 0 }
                 }
-            }}
+            }
         }}
+        for i in (m * mp)..<(mp * mp) { g[i] = 0 }
 
         // ∂L/∂a = G b / τ (rows u); ∂L/∂b = Gᵀ a / τ (rows v); then back through the normalization.
-        var ga = [Float](repeating: 0, count: m * dim), gb = ga
-        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in g.withUnsafeBufferPointer { pg in
-            ga.withUnsafeMutableBufferPointer { pga in gb.withUnsafeMutableBufferPointer { pgb in
-                let A = SharedConstFloats(base: pa.baseAddress!), Bv = SharedConstFloats(base: pb.baseAddress!)
-                let G = SharedConstFloats(base: pg.baseAddress!)
-                let GA = SharedFloats(base: pga.baseAddress!), GB = SharedFloats(base: pgb.baseAddress!)
-                Parallel.run(parts) { _, range in
-                    for u in range {
-                        for v in 0..<m {
-                            RowKernels.axpy(G.base[u * m + v] * invTau, Bv.base + v * dim, GA.base + u * dim, dim)
-                        }
-                    }
-                    for v in range {
-                        for u in 0..<m {
-                            RowKernels.axpy(G.base[u * m + v] * invTau, A.base + u * dim, GB.base + v * dim, dim)
-                        }
-                    }
-                }
-            }}
+        var ga = [Float](repeating: 0, count: mp * dp), gb = ga
+        g.withUnsafeBufferPointer { pg in b.withUnsafeBufferPointer { pb in
+            ga.withUnsafeMutableBufferPointer { pga in
+                SmallGEMM.multiply(m: mp, n: dp, k: mp, x: pg.baseAddress!, xRow: mp, xColumn: 1,
+                                   y: pb.baseAddress!, ldy: dp, c: pga.baseAddress!, ldc: dp, threads: threads)
+            }
+        }}
+        // Gᵀ materialized (16 × 16 tiles): the strided X of SmallGEMM would walk G's columns
+        // across cache lines for every output block.
+        var gt = [Float](repeating: 0, count: mp * mp)
+        g.withUnsafeBufferPointer { pg in gt.withUnsafeMutableBufferPointer { pt in
+            let G = SharedConstFloats(base: pg.baseAddress!), T = SharedFloats(base: pt.baseAddress!)
+            Parallel.run(Parallel.evenRanges(count: mp / 16, parts: threads)) { _, tiles in
+                for ti in tiles { for tj in 0..<(mp / 16) {
+                    for i in (ti * 16)..<(ti * 16 + 16) { for j in (tj * 16)..<(tj * 16 + 16) { T.base[i * mp + j] = G.base[j * mp + i] } }
+                }}
+            }
+        }}
+        gt.withUnsafeBufferPointer { pt in a.withUnsafeBufferPointer { pa in gb.withUnsafeMutableBufferPointer { pgb in
+            SmallGEMM.multiply(m: mp, n: dp, k: mp, x: pt.baseAddress!, xRow: mp, xColumn: 1,
+                               y: pa.baseAddress!, ldy: dp, c: pgb.baseAddress!, ldc: dp, threads: threads)
         }}}
-        scatterThroughNormalization(ga, normalized: a, norms: normA, rows: rows, dim: dim, scale: scale, into: &gradient1)
-        scatterThroughNormalization(gb, normalized: b, norms: normB, rows: rows, dim: dim, scale: scale, into: &gradient2)
+        scatterThroughNormalization(ga, normalized: a, norms: normA, rows: rows, dim: dim, stride: dp,
+                                    scale: scale * invTau, into: &gradient1)
+        scatterThroughNormalization(gb, normalized: b, norms: normB, rows: rows, dim: dim, stride: dp,
+                                    scale: scale * invTau, into: &gradient2)
         return Float(rowLoss.reduce(0, +) / Double(m))
     }
 
     /// The smallest norm divided by, as in `F.normalize(eps: 1e-12)`.
     static let normFloor: Float = 1e-12
 
-    static func gather(_ view: [Float], rows: [Int], dim: Int, into out: inout [Float], norms: inout [Float]) {
+    static func gather(_ view: [Float], rows: [Int], dim: Int, stride: Int, into out: inout [Float], norms: inout [Float]) {
         for (r, node) in rows.enumerated() {
             var sq: Float = 0
             for c in 0..<dim { let x = view[node * dim + c]; sq += x * x }
             let n = sq.squareRoot()
             norms[r] = n
             let inv = 1 / max(n, normFloor)
-            for c in 0..<dim { out[r * dim + c] = view[node * dim + c] * inv }
+            for c in 0..<dim { out[r * stride + c] = view[node * dim + c] * inv }
         }
     }
 
     /// x ↦ x/‖x‖ has Jacobian (I − x̂x̂ᵀ)/‖x‖; below the floor it is x/floor (identity/floor).
     static func scatterThroughNormalization(_ gradNormalized: [Float], normalized: [Float], norms: [Float],
-                                            rows: [Int], dim: Int, scale: Float, into gradient: inout [Float]) {
+                                            rows: [Int], dim: Int, stride: Int, scale: Float, into gradient: inout [Float]) {
         for (r, node) in rows.enumerated() {
-            let base = r * dim
+            let base = r * stride
             if norms[r] > normFloor {
                 var proj: Float = 0
                 for c in 0..<dim { proj += gradNormalized[base + c] * normalized[base + c] }

@@ -51,10 +51,12 @@ public struct InstanceWeightNetwork: Sendable, Equatable {
 
     /// What the backward pass needs from the forward pass.
     public struct Activations: Sendable {
-        /// Features fₖ, count × 5d.
+        /// Features fₖ, rows padded to a multiple of 4 and columns to `featureStride` (zeros).
         var features: [Float]
-        /// Pre-activations W₁fₖ + b₁, count × hidden.
+        var featureStride: Int
+        /// Pre-activations W₁fₖ + b₁, rows × `hiddenStride`.
         var preActivations: [Float]
+        var hiddenStride: Int
         /// Outputs oₖ before the softplus.
         var outputs: [Float]
         /// δₖ = softplus(oₖ).
@@ -62,12 +64,14 @@ public struct InstanceWeightNetwork: Sendable, Equatable {
     }
 
     /// Builds fₖ from the node table and evaluates δₖ for every triplet.
+    /// W₁fₖ for the whole batch is one `SmallGEMM` product (F · W₁ᵀ).
     public func forward(embeddings: [Float], triplets: NodeTriplets, threads: Int = 1) -> Activations {
         let n = triplets.count, f = inputWidth, h = hidden, d = dim
-        var features = [Float](repeating: 0, count: n * f)
+        let rows = (n + 3) / 4 * 4, fs = (f + 15) / 16 * 16, hs = (h + 15) / 16 * 16
+        var features = [Float](repeating: 0, count: rows * fs)
         for k in 0..<n {
             let u = triplets.users[k] * d, i = triplets.positives[k] * d, j = triplets.negatives[k] * d
-            let o = k * f
+            let o = k * fs
             for c in 0..<d {
                 let eu = embeddings[u + c], ei = embeddings[i + c], ej = embeddings[j + c]
                 features[o + c] = eu
@@ -77,59 +81,58 @@ public struct InstanceWeightNetwork: Sendable, Equatable {
                 features[o + 4 * d + c] = eu * ej
             }
         }
-        var pre = [Float](repeating: 0, count: n * h)
+        var w1t = [Float](repeating: 0, count: fs * hs)
+        for r in 0..<h { for c in 0..<f { w1t[c * hs + r] = parameters[w1Offset + r * f + c] } }
+        var pre = [Float](repeating: 0, count: rows * hs)
+        features.withUnsafeBufferPointer { pf in w1t.withUnsafeBufferPointer { pw in pre.withUnsafeMutableBufferPointer { pz in
+            SmallGEMM.multiply(m: rows, n: hs, k: fs, x: pf.baseAddress!, xRow: fs, xColumn: 1,
+                               y: pw.baseAddress!, ldy: hs, c: pz.baseAddress!, ldc: hs, threads: threads)
+        }}}
         var outputs = [Float](repeating: 0, count: n)
-        let (b1, w2, cOff) = (b1Offset, w2Offset, cOffset)
-        parameters.withUnsafeBufferPointer { pp in features.withUnsafeBufferPointer { pf in
-            pre.withUnsafeMutableBufferPointer { pz in outputs.withUnsafeMutableBufferPointer { po in
-                let P = SharedConstFloats(base: pp.baseAddress!), F = SharedConstFloats(base: pf.baseAddress!)
-                let Z = SharedFloats(base: pz.baseAddress!), O = SharedFloats(base: po.baseAddress!)
-                Parallel.run(Parallel.evenRanges(count: n, parts: threads)) { _, range in
-                    for k in range {
-                        var out = P.base[cOff]
-                        for r in 0..<h {
-                            let z = RowKernels.dot(P.base + r * f, F.base + k * f, f) + P.base[b1 + r]
-                            Z.base[k * h + r] = z
-                            if z > 0 { out += P.base[w2 + r] * z }
-                        }
-                        O.base[k] = out
-                    }
-                }
-            }}
-        }}
-        return Activations(features: features, preActivations: pre, outputs: outputs,
-                           weights: outputs.map(StableMath.softplus))
+        for k in 0..<n {
+            var out = parameters[cOffset]
+            for r in 0..<h {
+                let z = pre[k * hs + r] + parameters[b1Offset + r]
+                pre[k * hs + r] = z
+                if z > 0 { out += parameters[w2Offset + r] * z }
+            }
+            outputs[k] = out
+        }
+        return Activations(features: features, featureStride: fs, preActivations: pre, hiddenStride: hs,
+                           outputs: outputs, weights: outputs.map(StableMath.softplus))
     }
 
     /// ∂/∂parameters of Σₖ gₖ δₖ, given gₖ = ∂(objective)/∂δₖ (the raw softplus outputs).
-    /// Accumulated serially in triplet order: same bytes for any thread count.
-    public func backward(_ activations: Activations, weightGradient: [Float]) -> [Float] {
+    /// ∂W₁ = dZᵀ F is one `SmallGEMM` product; the rest is O(batch · hidden).
+    public func backward(_ activations: Activations, weightGradient: [Float], threads: Int = 1) -> [Float] {
         let n = activations.weights.count, f = inputWidth, h = hidden
+        let fs = activations.featureStride, hs = activations.hiddenStride
+        let rows = activations.features.count / fs
         precondition(weightGradient.count == n)
         var grad = [Float](repeating: 0, count: parameterCount)
-        let (b1, w2, cOff) = (b1Offset, w2Offset, cOffset)
-        var dz = [Float](repeating: 0, count: h)
-        grad.withUnsafeMutableBufferPointer { pg in activations.features.withUnsafeBufferPointer { pf in
-            let g = pg.baseAddress!, feat = pf.baseAddress!
-            for k in 0..<n {
-                let dOut = weightGradient[k] * StableMath.sigmoid(activations.outputs[k])
-                if dOut == 0 { continue }
-                g[cOff] += dOut
-                for r in 0..<h {
-                    let z = activations.preActivations[k * h + r]
-                    if z > 0 {
-                        g[w2 + r] += dOut * z
-                        dz[r] = dOut * parameters[w2 + r]
-                    } else {
-                        dz[r] = 0
-                    }
-                }
-                for r in 0..<h where dz[r] != 0 {
-                    g[b1 + r] += dz[r]
-                    RowKernels.axpy(dz[r], feat + k * f, g + r * f, f)
+        var dz = [Float](repeating: 0, count: rows * hs)
+        for k in 0..<n {
+            let dOut = weightGradient[k] * StableMath.sigmoid(activations.outputs[k])
+            grad[cOffset] += dOut
+            for r in 0..<h {
+                let z = activations.preActivations[k * hs + r]
+                if z > 0 {
+                    grad[w2Offset + r] += dOut * z
+                    let dzr = dOut * parameters[w2Offset + r]
+                    dz[k * hs + r] = dzr
+                    grad[b1Offset + r] += dzr
                 }
             }
+        }
+        let hRows = (h + 3) / 4 * 4
+        var dW1 = [Float](repeating: 0, count: hRows * fs)
+        dz.withUnsafeBufferPointer { pz in activations.features.withUnsafeBufferPointer { pf in
+            dW1.withUnsafeMutableBufferPointer { pw in
+                SmallGEMM.multiply(m: hRows, n: fs, k: rows, x: pz.baseAddress!, xRow: 1, xColumn: hs,
+                                   y: pf.baseAddress!, ldy: fs, c: pw.baseAddress!, ldc: fs, threads: threads)
+            }
         }}
+        for r in 0..<h { for c in 0..<f { grad[w1Offset + r * f + c] = dW1[r * fs + c] } }
         return grad
     }
 }

@@ -1,0 +1,28 @@
+import XCTest
+@testable import Train
+
+final class SmallGEMMTests: XCTestCase {
+    func testMatchesNaiveProductPlainAndTransposed() {
+        let m = 8, n = 32, k = 13
+        let x = ContrastiveFixture.randomFloats(m * k, scale: 1, seed: 71)
+        let xt = ContrastiveFixture.randomFloats(k * m, scale: 1, seed: 72)
+        let y = ContrastiveFixture.randomFloats(k * n, scale: 1, seed: 73)
+        for transposed in [false, true] {
+            for threads in [1, 2] {
+                var c = [Float](repeating: -7, count: m * n)
+                let src = transposed ? xt : x
+                src.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in c.withUnsafeMutableBufferPointer { pc in
+                    SmallGEMM.multiply(m: m, n: n, k: k, x: px.baseAddress!, xRow: transposed ? 1 : k, xColumn: transposed ? m : 1,
+                                       y: py.baseAddress!, ldy: n, c: pc.baseAddress!, ldc: n, threads: threads)
+                }}}
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var expected = 0.0
+                        for p in 0..<k { expected += Double(transposed ? xt[p * m + i] : x[i * k + p]) * Double(y[p * n + j]) }
+                        XCTAssertEqual(Double(c[i * n + j]), expected, accuracy: 1e-4, "transposed \(transposed) (\(i), \(j))")
+                    }
+                }
+            }
+        }
+    }
+}
