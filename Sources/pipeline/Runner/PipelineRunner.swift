@@ -193,7 +193,7 @@ final class PipelineRunner: Sendable {
             record.durationSeconds = clock.seconds
             state.stages[stage.name] = record
             try? state.save(workdir: workdir)
-            logger.error("\(stage.name): failed after \(Self.seconds(clock.seconds)): \(failure.description)",
+            logger.error("\(stage.name): failed after \(Self.seconds(clock.seconds)) s: \(failure.description)",
                          metadata: ["event": "stage_failed", "stage": "\(stage.name)", "duration_s": "\(Self.seconds(clock.seconds))",
                                     "exit_status": "\(failure.status.rawValue)"])
             throw failure
