@@ -157,7 +157,16 @@ final class PipelineRunner: Sendable {
         var inputHashes: [String: String] = [:]
         for input in stage.inputs {
             guard let hash = try hashes.hash(input) else {
-                throw AccfError.missingInput(input, hint: "stage \(stage.name) reads it; check the manifest or run the stage that writes it")
+                let failure = AccfError.missingInput(input, hint: "stage \(stage.name) reads it; check the manifest or run the stage that writes it")
+                // Recorded so `accf status` says why the stage did not run.
+                state.stages[stage.name] = StageRecord(
+                    status: .failed, toolVersion: AccfVersion.string, parameters: stage.parameters, inputs: [:], outputs: [:],
+                    startedAt: Timestamp.iso8601Now(), finishedAt: Timestamp.iso8601Now(), durationSeconds: 0,
+                    counts: [:], metrics: [:], error: failure.description)
+                try? state.save(workdir: workdir)
+                logger.error("\(stage.name): cannot start: \(failure.description)",
+                             metadata: ["event": "stage_failed", "stage": "\(stage.name)", "exit_status": "\(failure.status.rawValue)"])
+                throw failure
             }
             inputHashes[input] = ContentHash.hex(hash)
         }
