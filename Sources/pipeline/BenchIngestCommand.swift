@@ -29,8 +29,8 @@ struct BenchIngestCommand: ParsableCommand {
             try FilePath.createDirectories(dir)
             defer { if workDir == nil { FilePath.removeTree(dir) } }
             let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-            print("accf bench ingest: \(sizeMb) MB per format, best of \(repetitions), load average \(load), \(System.activeProcessorCount) cores")
-            print(pad("input", 28) + pad("MB", 8) + pad("parse MB/s", 12) + pad("parse inter/s", 15) + pad("stage MB/s", 12) + pad("stage inter/s", 15) + "python MB/s  ratio")
+            emit("accf bench ingest: \(sizeMb) MB per format, best of \(repetitions), load average \(load), \(System.activeProcessorCount) cores")
+            emit(pad("input", 28) + pad("MB", 8) + pad("parse MB/s", 12) + pad("parse inter/s", 15) + pad("stage MB/s", 12) + pad("stage inter/s", 15) + "python MB/s  ratio")
             for name in formats.split(separator: ",").map(String.init) {
                 guard let format = InputFormat(rawValue: name) else { throw AccfError.usage("--formats: unknown format \(name)") }
                 let plain = FilePath.join(dir, "bench.\(name)")
@@ -72,10 +72,10 @@ struct BenchIngestCommand: ParsableCommand {
                         let py = try pythonSeconds(path: path, format: format)
                         line += pad(f(mb / py, 0), 13) + f(py / parseBest, 1) + "×"
                     }
-                    print(line)
+                    emit(line)
                 }
             }
-            print("peak RSS of this process: \(ResourceUsage.peakResidentBytes() >> 20) MB")
+            emit("peak RSS of this process: \(ResourceUsage.peakResidentBytes() >> 20) MB")
         }
     }
 
@@ -101,6 +101,11 @@ struct BenchIngestCommand: ParsableCommand {
         try p.run()
         p.waitUntilExit()
         if p.terminationStatus != 0 { throw AccfError(.software, "bench: `\(command)` failed with status \(p.terminationStatus)") }
+    }
+
+    /// One table row, written at once (unbuffered) so a long run shows progress even into a file.
+    private func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
