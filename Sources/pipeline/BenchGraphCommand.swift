@@ -24,6 +24,8 @@ struct BenchGraphCommand: ParsableCommand {
     @Option(help: "Timed repetitions per measurement (best and median are reported).") var repetitions = 30
     @Option(help: "LightGCN layers for the fused layer-mean measurement.") var layers = 3
     @Option(help: "Python with numpy and scipy, for the reference; empty to skip it.") var python = "python3"
+    @Flag(help: "Time only the SpMM rows (in place and staged), e.g. with many repetitions on a busy machine.")
+    var spmmOnly = false
 
     func run() throws {
         global.bootstrap()
@@ -78,14 +80,20 @@ struct BenchGraphCommand: ParsableCommand {
                 let staged = measure { Propagation.multiply(g, x, dim: dim, into: &y, threads: threads, workspace: staging) }
                 table.row("SpMM d=\(dim), \(threads) thread\(plural), X staged (workspace)", staged, extra: gbs(staged) + ", copy included")
                 outputs.append(y)
+                if spmmOnly { continue }
                 let fresh = measure { Propagation.multiply(g, x, dim: dim, into: &y, threads: threads) }
                 table.row("SpMM d=\(dim), \(threads) thread\(plural), no workspace", fresh, extra: gbs(fresh) + ", allocation included")
             }
             let identical = outputs[0].withUnsafeBytes { a in outputs[1].withUnsafeBytes { b in a.elementsEqual(b) } }
             table.note("1 vs 2 threads", identical ? "identical bytes" : "DIFFERENT BYTES (bug)")
 
-            var out: [Float] = []
             let best2 = table.best("SpMM d=\(dim), 2 threads, X staged (workspace)")
+            if spmmOnly {
+                table.note("load after", "\(load())")
+                print(table.render())
+                return
+            }
+            var out: [Float] = []
             let fused = measure { Propagation.layerMean(g, x, dim: dim, layers: layers, into: &out, threads: 2, workspace: staging) }
             table.row("layer mean L=\(layers), 2 threads (fused, workspace)", fused,
                       extra: String(format: "%.2f× one SpMM", fused.best / best2))
