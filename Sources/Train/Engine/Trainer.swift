@@ -54,7 +54,7 @@ final class Trainer {
         try FilePath.createDirectories(outputDirectory)
         if options.restart {
             store.removeAll()
-            unlink(metricsPath)
+            for stale in ["metrics.jsonl", "model.accfmodel", "results.json"] { unlink(FilePath.join(outputDirectory, stale)) }
         } else if let checkpoint = store.latest(logger: logger) {
             try restore(checkpoint)
             resumedFromStep = checkpoint.progress.globalStep
