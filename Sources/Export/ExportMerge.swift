@@ -129,17 +129,17 @@ public enum ExportMerge {
 
     /// Orders parts by their first user and checks overlaps and (for ranges) gaps.
     static func orderAndCheckCoverage(_ parts: [Part]) throws -> [Part] {
-        if parts.contains(where: { $0.range == nil }) {
+        let ranged = parts.compactMap { part in part.range.map { (part, $0) } }
+        if ranged.count < parts.count {
             return parts  // subsets: the primary key catches overlaps while copying
         }
-        let ordered = parts.sorted { ($0.range!.lowerBound, $0.range!.upperBound) < ($1.range!.lowerBound, $1.range!.upperBound) }
-        let userCount = Int(ordered[0].meta[ExportSchema.Key.userCount] ?? "") ?? 0
+        let ordered = ranged.sorted { ($0.1.lowerBound, $0.1.upperBound) < ($1.1.lowerBound, $1.1.upperBound) }
+        let userCount = Int(ordered[0].0.meta[ExportSchema.Key.userCount] ?? "") ?? 0
         var covered = 0
-        var previous: Part?
-        for part in ordered {
-            let r = part.range!
-            if r.lowerBound < covered, let previous {
-                throw AccfError.badData(part.path, "its users \(r.lowerBound)-\(r.upperBound) overlap \(previous.path) (\(previous.range!.lowerBound)-\(previous.range!.upperBound))",
+        var previous: (Part, Range<Int>)?
+        for (part, r) in ordered {
+            if r.lowerBound < covered, let (other, otherRange) = previous {
+                throw AccfError.badData(part.path, "its users \(r.lowerBound)-\(r.upperBound) overlap \(other.path) (\(otherRange.lowerBound)-\(otherRange.upperBound))",
                                         hint: "pass each shard once; all parts must come from --shard i/n with the same n")
             }
             if r.lowerBound > covered {
@@ -147,13 +147,13 @@ public enum ExportMerge {
                                         hint: "export the missing shard and pass every part of the same --shard i/n split")
             }
             covered = r.upperBound
-            previous = part
+            previous = (part, r)
         }
-        if covered != userCount, let last = ordered.last {
+        if covered != userCount, let last = ordered.last?.0 {
             throw AccfError.badData(last.path, "users \(covered)-\(userCount) are in no part (a gap after this one)",
                                     hint: "export the missing shard and pass every part of the same --shard i/n split")
         }
-        return ordered
+        return ordered.map(\.0)
     }
 
     static func mergedMeta(_ parts: [Part]) -> [String: String] {
