@@ -50,18 +50,19 @@ public enum Hypergradient {
     public static func lookahead(graph: NormalizedGraph, layers: Int, dim: Int, threads: Int,
                                  initial: [Float], propagated: [Float], trainingGradient: [Float],
                                  triplets: NodeTriplets, slopes: [Float], weights: [Float],
-                                 validation: NodeTriplets, stepSize: Float) -> (weightGradient: [Float], validationLoss: Float) {
+                                 validation: NodeTriplets, stepSize: Float,
+                                 workspace: PropagationWorkspace = PropagationWorkspace()) -> (weightGradient: [Float], validationLoss: Float) {
         var moved = initial
         for n in moved.indices { moved[n] -= stepSize * trainingGradient[n] }
         var movedE = [Float](repeating: 0, count: moved.count)
-        Propagation.layerMean(graph, moved, dim: dim, layers: layers, into: &movedE, threads: threads)
+        Propagation.layerMean(graph, moved, dim: dim, layers: layers, into: &movedE, threads: threads, workspace: workspace)
         var gradVal = [Float](repeating: 0, count: moved.count)
         let val = WeightedBPR.lossAndGradient(embeddings: movedE, dim: dim, triplets: validation,
                                               weights: nil, scale: 1, gradient: &gradVal)
         var once = [Float](repeating: 0, count: moved.count)
-        Propagation.layerMean(graph, gradVal, dim: dim, layers: layers, into: &once, threads: threads)
+        Propagation.layerMean(graph, gradVal, dim: dim, layers: layers, into: &once, threads: threads, workspace: workspace)
         var v = [Float](repeating: 0, count: moved.count)
-        Propagation.layerMean(graph, once, dim: dim, layers: layers, into: &v, threads: threads)
+        Propagation.layerMean(graph, once, dim: dim, layers: layers, into: &v, threads: threads, workspace: workspace)
         let c = alignments(v: v, embeddings: propagated, dim: dim, triplets: triplets, slopes: slopes)
         return (weightGradient(alignments: c, weights: weights, stepSize: stepSize), val.loss)
     }

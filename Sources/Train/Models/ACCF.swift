@@ -46,6 +46,8 @@ public final class ACCF: RecommenderModel {
     let outerUpdate: OuterUpdate, outerEvery: Int, metaOptimizer: MetaOptimizer, metaLR: Float
     let lookaheadStep: Float, validationBatch: Int
     var monitors = EpochMonitor()
+    /// Propagation scratch reused across calls.
+    let workspace = PropagationWorkspace()
     /// Work buffers (N × d), reused across steps.
     var propagated: [Float], upstream: [Float], upstreamTilde: [Float], trainingGradient: [Float], scratch: [Float]
 
@@ -138,19 +140,19 @@ public final class ACCF: RecommenderModel {
     func inner(_ t: NodeTriplets, batch: TripletBatch, weights: [Float]?, needG: Bool, forwardDone: Bool = false,
                rng: inout SeededGenerator, threads: Int) -> InnerStep {
         if !forwardDone {
-            Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: threads)
+            Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: threads, workspace: workspace)
         }
         zero(&upstream)
         var step = InnerStep(clean: WeightedBPR.lossAndGradient(embeddings: propagated, dim: dim, triplets: t,
                                                                 weights: weights, scale: 1, gradient: &upstream))
         if needG || adversarialView {
-            Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &trainingGradient, threads: threads)
+            Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &trainingGradient, threads: threads, workspace: workspace)
         }
         if adversarialView {
             let delta = AdversarialPerturbation.delta(gradient: trainingGradient, dim: dim, epsilon: epsilon,
                                                       direction: direction, relativeToRow: epsilonRelative ? table.value : nil,
                                                       generator: &rng)
-            Propagation.layerMean(graph, delta, dim: dim, layers: layers, into: &scratch, threads: threads)
+            Propagation.layerMean(graph, delta, dim: dim, layers: layers, into: &scratch, threads: threads, workspace: workspace)
             for n in scratch.indices { scratch[n] += propagated[n] }          // Ẽ = E + PΔ
             zero(&upstreamTilde)
             step.adversarial = WeightedBPR.lossAndGradient(embeddings: scratch, dim: dim, triplets: t, weights: weights,
@@ -164,11 +166,11 @@ public final class ACCF: RecommenderModel {
             }
             // One backward propagation for both views.
             for n in upstream.indices { upstream[n] += upstreamTilde[n] }
-            Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, threads: threads)
+            Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, threads: threads, workspace: workspace)
         } else if needG {
             table.gradient = trainingGradient
         } else {
-            Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, threads: threads)
+            Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, threads: threads, workspace: workspace)
         }
         step.l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg,
                              gradient: &table.gradient)
@@ -192,7 +194,7 @@ public final class ACCF: RecommenderModel {
         // The weights read E = PΘ, which `inner` then reuses.
         var weighting: (InstanceWeightNetwork.Activations, [Float])?
         if network != nil {
-            Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: threads)
+            Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: threads, workspace: workspace)
             weighting = instanceWeights(t, threads: threads)
         }
         let outerNow = weighting != nil && context.globalStep % outerEvery == 0
@@ -211,7 +213,8 @@ public final class ACCF: RecommenderModel {
                     let r = Hypergradient.lookahead(graph: graph, layers: layers, dim: dim, threads: threads,
                                                     initial: table.value, propagated: propagated,
                                                     trainingGradient: trainingGradient, triplets: t, slopes: step.clean.slopes,
-                                                    weights: w, validation: v, stepSize: lookaheadStep)
+                                                    weights: w, validation: v, stepSize: lookaheadStep,
+                                                    workspace: workspace)
                     weightGradient = r.weightGradient
                     validationLoss = Double(r.validationLoss)
                 }
