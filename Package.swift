@@ -29,6 +29,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: - System libraries (Debian: libzstd-dev, libsqlite3-dev, zlib1g-dev)
@@ -54,7 +55,8 @@ let package = Package(
             name: "pipeline",
             dependencies: ["Core", "Ingest", "Graph", "Train", "Export",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: kernelSettings),
 
         // MARK: - Tests, one target per module

@@ -8,13 +8,15 @@ struct AccfCommand: ParsableCommand {
         commandName: "accf",
         abstract: "Turn raw review and purchase logs into recommendations with ACCF.",
         discussion: """
-        Stages: synth (make demo data). Each stage is a command of its own; pipelines/*.toml
-        manifests tie them together.
+        Stages: ingest → graph → train → export (synth makes demo data). Each stage is a command
+        of its own; `accf run pipelines/NAME.toml` runs the stale ones in order (docs/manifest.md,
+        docs/operations.md), `accf status` says which are stale and why.
 
         Exit codes: 0 ok, 64 usage, 65 bad data, 66 missing input, 70 internal error,
         73 cannot create output, 74 I/O error, 75 temporary failure (retry later).
         """,
         version: AccfVersion.string,
-        subcommands: [SynthCommand.self, IngestCommand.self, GraphCommand.self, TrainCommand.self, ExportCommand.self, BenchCommand.self]
+        subcommands: [SynthCommand.self, RunCommand.self, StatusCommand.self, IngestCommand.self, GraphCommand.self,
+                      TrainCommand.self, ExportCommand.self, BenchCommand.self]
     )
 }

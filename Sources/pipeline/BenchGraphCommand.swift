@@ -24,6 +24,8 @@ struct BenchGraphCommand: ParsableCommand {
     @Option(help: "Timed repetitions per measurement (best and median are reported).") var repetitions = 30
     @Option(help: "LightGCN layers for the fused layer-mean measurement.") var layers = 3
     @Option(help: "Python with numpy and scipy, for the reference; empty to skip it.") var python = "python3"
+    @Flag(help: "Time only the SpMM rows (in place and staged), e.g. with many repetitions on a busy machine.")
+    var spmmOnly = false
 
     func run() throws {
         global.bootstrap()
@@ -72,23 +74,29 @@ struct BenchGraphCommand: ParsableCommand {
             let inPlace = PropagationWorkspace(stagesInput: false), staging = PropagationWorkspace()
             for threads in [1, 2] {
                 let plural = threads > 1 ? "s" : ""
-                func gbs(_ t: [Double]) -> String { String(format: "%.1f GB/s effective", bytes / (t.min()! * 1e9)) }
+                func gbs(_ t: Timing) -> String { String(format: "%.1f GB/s effective", bytes / (t.best * 1e9)) }
                 let direct = measure { Propagation.multiply(g, x, dim: dim, into: &y, threads: threads, workspace: inPlace) }
-                table.row("SpMM d=\(dim), \(threads) thread\(plural), X in place", ms: direct, extra: gbs(direct))
+                table.row("SpMM d=\(dim), \(threads) thread\(plural), X in place", direct, extra: gbs(direct))
                 let staged = measure { Propagation.multiply(g, x, dim: dim, into: &y, threads: threads, workspace: staging) }
-                table.row("SpMM d=\(dim), \(threads) thread\(plural), X staged (workspace)", ms: staged, extra: gbs(staged) + ", copy included")
+                table.row("SpMM d=\(dim), \(threads) thread\(plural), X staged (workspace)", staged, extra: gbs(staged) + ", copy included")
                 outputs.append(y)
+                if spmmOnly { continue }
                 let fresh = measure { Propagation.multiply(g, x, dim: dim, into: &y, threads: threads) }
-                table.row("SpMM d=\(dim), \(threads) thread\(plural), no workspace", ms: fresh, extra: gbs(fresh) + ", allocation included")
+                table.row("SpMM d=\(dim), \(threads) thread\(plural), no workspace", fresh, extra: gbs(fresh) + ", allocation included")
             }
             let identical = outputs[0].withUnsafeBytes { a in outputs[1].withUnsafeBytes { b in a.elementsEqual(b) } }
             table.note("1 vs 2 threads", identical ? "identical bytes" : "DIFFERENT BYTES (bug)")
 
-            var out: [Float] = []
             let best2 = table.best("SpMM d=\(dim), 2 threads, X staged (workspace)")
+            if spmmOnly {
+                table.note("load after", "\(load())")
+                print(table.render())
+                return
+            }
+            var out: [Float] = []
             let fused = measure { Propagation.layerMean(g, x, dim: dim, layers: layers, into: &out, threads: 2, workspace: staging) }
-            table.row("layer mean L=\(layers), 2 threads (fused, workspace)", ms: fused,
-                      extra: String(format: "%.2f× one SpMM", fused.min()! / best2))
+            table.row("layer mean L=\(layers), 2 threads (fused, workspace)", fused,
+                      extra: String(format: "%.2f× one SpMM", fused.best / best2))
             let unfused = measure {
                 var current = x, next: [Float] = [], sum = x
                 for _ in 0..<layers {
@@ -99,8 +107,8 @@ struct BenchGraphCommand: ParsableCommand {
                 for k in sum.indices { sum[k] /= Float(layers + 1) }
                 out = sum
             }
-            table.row("layer mean L=\(layers), 2 threads (L multiplies + adds)", ms: unfused,
-                      extra: String(format: "%.2f× one SpMM", unfused.min()! / best2))
+            table.row("layer mean L=\(layers), 2 threads (L multiplies + adds)", unfused,
+                      extra: String(format: "%.2f× one SpMM", unfused.best / best2))
 
             if !python.isEmpty {
                 Propagation.multiply(g, x, dim: dim, into: &y, threads: 1)
@@ -121,15 +129,25 @@ struct BenchGraphCommand: ParsableCommand {
         }
     }
 
-    /// Two warm-up runs, then `repetitions` timed runs, in seconds.
-    private func measure(_ body: () -> Void) -> [Double] {
+    /// Two warm-up runs, then `repetitions` timed runs: wall and process CPU seconds.
+    private func measure(_ body: () -> Void) -> Timing {
         body()
         body()
-        return (0..<repetitions).map { _ in
+        var timing = Timing()
+        for _ in 0..<repetitions {
+            let cpu = Self.processCPUSeconds()
             let watch = Stopwatch()
             body()
-            return watch.seconds
+            timing.wall.append(watch.seconds)
+            timing.cpu.append(Self.processCPUSeconds() - cpu)
         }
+        return timing
+    }
+
+    private static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     private func load() -> String {
@@ -138,14 +156,29 @@ struct BenchGraphCommand: ParsableCommand {
     }
 }
 
-/// The rows the benchmark prints: best and median milliseconds, plus a free-form note.
+/// Wall-clock and process-CPU seconds of each timed repetition.
+private struct Timing {
+    var wall: [Double] = []
+    var cpu: [Double] = []
+    /// The fastest repetition's wall seconds.
+    var best: Double { wall.min() ?? .nan }
+}
+
+/// The rows the benchmark prints: best and median wall milliseconds, the CPU milliseconds of the
+/// fastest repetition (all threads; ≈ threads × wall when the cores were not shared), and a note.
 private struct BenchTable {
-    private var rows: [(label: String, best: Double, median: Double, extra: String)] = []
+    private var rows: [(label: String, best: Double, median: Double, cpu: Double?, extra: String)] = []
     private var notes: [(String, String)] = []
 
     mutating func row(_ label: String, ms seconds: [Double], extra: String = "") {
         let sorted = seconds.sorted()
-        rows.append((label, sorted[0] * 1e3, sorted[sorted.count / 2] * 1e3, extra))
+        rows.append((label, sorted[0] * 1e3, sorted[sorted.count / 2] * 1e3, nil, extra))
+    }
+
+    mutating func row(_ label: String, _ t: Timing, extra: String = "") {
+        let sorted = t.wall.sorted()
+        let fastest = t.wall.firstIndex(of: sorted[0]) ?? 0
+        rows.append((label, sorted[0] * 1e3, sorted[sorted.count / 2] * 1e3, t.cpu[fastest] * 1e3, extra))
     }
 
     mutating func note(_ key: String, _ value: String) { notes.append((key, value)) }
@@ -157,11 +190,12 @@ private struct BenchTable {
         let width = max(40, rows.map(\.label.count).max() ?? 0)
         func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
         func lpad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
-        var lines = [pad("measurement", width) + lpad("best ms", 10) + lpad("median ms", 11) + "  notes"]
-        lines.append(String(repeating: "-", count: width + 21 + 30))
+        var lines = [pad("measurement", width) + lpad("best ms", 10) + lpad("median ms", 11) + lpad("cpu ms", 9) + "  notes"]
+        lines.append(String(repeating: "-", count: width + 30 + 30))
         for r in rows {
             lines.append(pad(r.label, width) + lpad(String(format: "%.2f", r.best), 10)
-                         + lpad(String(format: "%.2f", r.median), 11) + "  " + r.extra)
+                         + lpad(String(format: "%.2f", r.median), 11)
+                         + lpad(r.cpu.map { String(format: "%.2f", $0) } ?? "", 9) + "  " + r.extra)
         }
         lines.append("")
         for (k, v) in notes { lines.append("\(k): \(v)") }

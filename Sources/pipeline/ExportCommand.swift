@@ -27,6 +27,9 @@ struct ExportWriteCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Option(name: .long, help: "Run the [export] stage of this pipeline manifest (flags override single keys).")
+    var manifest: String?
+    @Flag(name: .long, help: "Wait for another run of the same workdir instead of exiting 75.") var wait = false
     @Option(name: .long, help: "Pipeline workdir: defaults --ingest to W/ingest, --model to W/train/model.accfmodel, --output to W/export/recommendations.sqlite.")
     var workdir: String?
     @Option(name: .long, help: "The `accf ingest` output directory (id dictionaries, splits).") var ingest: String?
@@ -67,6 +70,25 @@ struct ExportWriteCommand: ParsableCommand {
         return c
     }
 
+    /// The flags given, as overrides of single `[export]` keys (the manifest decides the paths).
+    func overrides() throws -> ManifestOverrides {
+        guard workdir == nil, ingest == nil, model == nil else {
+            throw AccfError.usage("--workdir/--ingest/--model cannot be combined with --manifest", hint: "the manifest's workdir decides them")
+        }
+        var o = ManifestOverrides()
+        o.setPath("destination", output)
+        o.set("k", k)
+        o.set("exclude", exclude.map { $0.split(separator: ",").map(String.init) })
+        if noEmbeddings { o.set("embeddings", false) }
+        if noRecommendations { o.set("recommendations", false) }
+        o.set("users", users.map { $0.split(separator: ",").map(String.init) })
+        o.setPath("users_file", usersFile)
+        o.set("threads", threads)
+        o.set("run_id", runId)
+        if shard != nil { throw AccfError.usage("--shard cannot be combined with --manifest", hint: "set [export] shard in the manifest") }
+        return o
+    }
+
     func paths() throws -> (ingest: String, model: String, output: String) {
         func pick(_ explicit: String?, _ relative: String, _ flag: String) throws -> String {
             if let explicit { return explicit }
@@ -80,8 +102,16 @@ struct ExportWriteCommand: ParsableCommand {
     func run() throws {
         global.bootstrap()
         try runReportingErrors {
+            if let manifest {
+                try ManifestSection.runStage("export", manifest: manifest, overrides: try overrides(), wait: wait,
+                                             logger: Logger(label: "accf.export"))
+                return
+            }
             let config = try makeConfig()
             let (ingestDirectory, modelPath, destination) = try paths()
+            // The workdir (given, or the output's parent's parent in the pipeline layout) is locked.
+            let lock = try ManifestSection.lockWorkdir(workdir ?? FilePath.directory(of: FilePath.directory(of: destination)), wait: wait)
+            defer { lock.release() }
             let report = try ExportStage.run(config: config, ingestDirectory: ingestDirectory, modelPath: modelPath,
                                              destination: destination, logger: Logger(label: "accf.export"))
             if !global.quiet {

@@ -18,11 +18,17 @@ struct GraphCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Option(name: .long, help: "Run the [graph] stage of this pipeline manifest (flags override single keys; reads <workdir>/ingest, writes <workdir>/graph/graph.accfgraph).")
+    var manifest: String?
+
+    @Flag(name: .long, help: "Wait for another run of the same workdir instead of exiting 75.")
+    var wait = false
+
     @Option(name: [.short, .long], help: "The ingested dataset directory (output of accf ingest).")
-    var input: String
+    var input: String?
 
     @Option(name: [.short, .long], help: "The graph file to write, e.g. work/graph/graph.accfgraph.")
-    var output: String
+    var output: String?
 
     @Flag(name: .long, help: "Skip re-reading and verifying the file after writing it.")
     var noVerify = false
@@ -36,9 +42,24 @@ struct GraphCommand: ParsableCommand {
     func run() throws {
         global.bootstrap()
         try runReportingErrors {
+            if let manifest {
+                guard input == nil, output == nil else {
+                    throw AccfError.usage("--input/--output cannot be combined with --manifest", hint: "the manifest's workdir decides them")
+                }
+                var overrides = ManifestOverrides()
+                if noVerify { overrides.set("verify_after_write", false) }
+                if noReport { overrides.set("write_report", false) }
+                try ManifestSection.runStage("graph", manifest: manifest, overrides: overrides, wait: wait,
+                                             logger: Logger(label: "accf.graph"))
+                return
+            }
+            guard let input, let output else { throw AccfError.usage("give --input and --output, or --manifest") }
             var config = GraphConfig()
             config.verifyAfterWrite = !noVerify
             config.writeReport = !noReport
+            // In the pipeline layout the graph's folder is <workdir>/graph: lock the workdir.
+            let lock = try ManifestSection.lockWorkdir(FilePath.directory(of: FilePath.directory(of: output)), wait: wait)
+            defer { lock.release() }
             let report = try GraphStage.run(config: config, input: input, output: output, logger: Logger(label: "accf.graph"))
             if json {
                 let encoder = JSONEncoder()

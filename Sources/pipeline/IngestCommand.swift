@@ -18,10 +18,13 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Option(name: .long, help: "Read the [ingest] section of this pipeline manifest (flags override single keys; output goes to <workdir>/ingest).")
+    var manifest: String?
+    @Flag(name: .long, help: "Wait for another run of the same workdir instead of exiting 75.") var wait = false
     @Argument(help: "Input files.") var inputs: [String] = []
     @Option(name: .long, help: "Input format: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: String
-    @Option(name: [.short, .long], help: "Output dataset directory.") var output: String
+    var format: String?
+    @Option(name: [.short, .long], help: "Output dataset directory.") var output: String?
     @Option(name: .long, help: "Files holding the given test split (implies --split given).") var testInput: [String] = []
     @Option(name: .long, help: "CSV delimiter (\\t for tab).") var delimiter: String?
     @Flag(name: .long, help: "The CSV file has no header row.") var noHeader = false
@@ -54,6 +57,7 @@ struct IngestCommand: ParsableCommand {
         var c = IngestConfig()
         c.inputs = inputs
         c.testInputs = testInput
+        guard let format else { throw AccfError.usage("--format is required without --manifest") }
         guard let f = InputFormat(rawValue: format) else {
             throw AccfError.usage("--format \(format) is not one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -102,9 +106,56 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         global.bootstrap()
         try runReportingErrors {
+            if let manifest {
+                try ManifestSection.runStage("ingest", manifest: manifest, overrides: try overrides(), wait: wait,
+                                             logger: Logger(label: "accf.ingest"))
+                return
+            }
+            guard let output else { throw AccfError.usage("--output is required without --manifest") }
             let config = try makeConfig()
+            // The output's folder is the workdir in the pipeline layout (<workdir>/ingest): lock it.
+            let lock = try ManifestSection.lockWorkdir(FilePath.directory(of: output), wait: wait)
+            defer { lock.release() }
             let report = try IngestStage.run(config: config, output: output, logger: Logger(label: "accf.ingest"))
             if !global.quiet { print(report.text, terminator: "") }
         }
+    }
+
+    /// The flags the user gave, as overrides of single `[ingest]` keys.
+    func overrides() throws -> ManifestOverrides {
+        if output != nil { throw AccfError.usage("--output cannot be combined with --manifest", hint: "the output is <workdir>/ingest") }
+        var o = ManifestOverrides()
+        if !inputs.isEmpty { o.setPaths("inputs", inputs) }
+        if !testInput.isEmpty { o.setPaths("test_inputs", testInput) }
+        o.set("format", format)
+        o.set("delimiter", delimiter.map { $0 == "\\t" || $0 == "tab" ? "\t" : $0 })
+        if noHeader { o.set("has_header", false) }
+        o.set("user_column", userColumn)
+        o.set("item_column", itemColumn)
+        o.set("rating_column", ratingColumn)
+        o.set("timestamp_column", timestampColumn)
+        o.set("timestamp_format", timestampFormat)
+        o.set("rating_threshold", ratingThreshold)
+        if keepDuplicates { o.set("deduplicate", false) }
+        o.set("user_core", userCore ?? kCore)
+        o.set("item_core", itemCore ?? kCore)
+        o.set("time_start", timeStart.map(Int.init))
+        o.set("time_end", timeEnd.map(Int.init))
+        o.set("split", split)
+        if let splitRatios {
+            let parts = splitRatios.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            o.set("split_ratios", parts)
+        }
+        o.set("valid_cutoff", validCutoff.map(Int.init))
+        o.set("test_cutoff", testCutoff.map(Int.init))
+        o.set("given_valid_fraction", givenValidFraction)
+        o.set("min_interactions_to_split", minInteractionsToSplit)
+        o.set("cold_start_train_fraction", coldStartTrainFraction)
+        o.set("noise_fraction", noiseFraction)
+        o.set("seed", seed)
+        o.set("max_bad_line_fraction", maxBadLineFraction)
+        o.set("max_examples_per_reason", maxExamples)
+        o.set("shard_interactions", shardInteractions)
+        return o
     }
 }

@@ -20,9 +20,12 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "The ingest output directory.") var data: String
+    @Option(name: .long, help: "Run the [train] stage of this pipeline manifest (flags override single keys; resumes an interrupted attempt unless --restart).")
+    var manifest: String?
+    @Flag(name: .long, help: "Wait for another run of the same workdir instead of exiting 75.") var wait = false
+    @Option(name: .long, help: "The ingest output directory.") var data: String?
     @Option(name: .long, help: "The graph file of `accf graph` (default: built from the train split in memory).") var graph: String?
-    @Option(name: [.short, .long], help: "Output directory (e.g. <workdir>/train).") var output: String
+    @Option(name: [.short, .long], help: "Output directory (e.g. <workdir>/train).") var output: String?
     @Option(name: .long, help: "JSON file with train settings (manifest keys).") var config: String?
     @Option(name: .long, help: "Model: \(ModelRegistry.names.joined(separator: ", ")).") var model: String?
     @Option(name: .long, help: "Embedding size.") var dim: Int?
@@ -71,9 +74,36 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         global.bootstrap()
         try runReportingErrors {
+            if let manifest {
+                guard data == nil, output == nil, config == nil, graph == nil else {
+                    throw AccfError.usage("--data/--graph/--output/--config cannot be combined with --manifest", hint: "the manifest decides them")
+                }
+                var o = ManifestOverrides()
+                o.set("model", model)
+                o.set("dim", dim)
+                o.set("layers", layers)
+                o.set("batch_size", batchSize)
+                o.set("lr", lr)
+                o.set("reg", reg)
+                o.set("max_epochs", maxEpochs)
+                o.set("min_epochs", minEpochs)
+                o.set("patience", patience)
+                o.set("eval_every", evalEvery)
+                o.set("checkpoint_every_steps", checkpointEverySteps)
+                o.set("metric", metric)
+                o.set("seed", seed)
+                o.set("threads", threads)
+                try ManifestSection.runStage("train", manifest: manifest, overrides: o, wait: wait, restart: restart,
+                                             logger: Logger(label: "accf.train"))
+                return
+            }
+            guard let dataDirectory = self.data, let output else { throw AccfError.usage("give --data and --output, or --manifest") }
             let config = try makeConfig()
             let logger = Logger(label: "accf.train")
-            let data = try TrainingData.load(ingestDirectory: self.data, graph: try graph.map { try GraphFile.read(path: $0) })
+            // In the pipeline layout the output is <workdir>/train: lock the workdir.
+            let lock = try ManifestSection.lockWorkdir(FilePath.directory(of: output), wait: wait)
+            defer { lock.release() }
+            let data = try TrainingData.load(ingestDirectory: dataDirectory, graph: try graph.map { try GraphFile.read(path: $0) })
             let report = try TrainStage.run(config: config, data: data, outputDirectory: output,
                                             options: TrainOptions(restart: restart, showProgress: !global.quiet), logger: logger)
             if !global.quiet {

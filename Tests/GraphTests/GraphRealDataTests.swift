@@ -27,7 +27,7 @@ final class GraphRealDataTests: XCTestCase {
         let text = try raw.withUnsafeBytes { try Zstd.decompress($0, expectedSize: size, file: path) }
         var users: [UInt32] = [], items: [UInt32] = []
         var field = 0, value: UInt32 = 0, user: UInt32 = 0, inNumber = false
-        for byte in text {
+        for byte in text + [UInt8(ascii: "\n")] {  // a final newline flushes the last number
             if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                 value = value * 10 + UInt32(byte - UInt8(ascii: "0"))
                 inNumber = true
