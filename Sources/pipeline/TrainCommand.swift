@@ -108,7 +108,8 @@ struct TrainCommand: ParsableCommand {
                                             options: TrainOptions(restart: restart, showProgress: !global.quiet), logger: logger)
             if !global.quiet {
                 let keys = report.testMetrics.keys.sorted()
-                print("model \(report.modelName): \(report.epochs) epochs, best epoch \(report.bestEpoch), \(String(format: "%.3f", report.secondsPerEpoch)) s/epoch")
+                let pace = report.secondsPerEpoch > 0 ? String(format: ", %.3f s/epoch", report.secondsPerEpoch) : ""
+                print("model \(report.modelName): \(report.epochs) epochs, best epoch \(report.bestEpoch)\(pace)")
                 print("test " + keys.map { "\($0) \(String(format: "%.4f", report.testMetrics[$0]!))" }.joined(separator: "  "))
                 print("wrote \(report.modelPath)")
             }
