@@ -19,6 +19,7 @@ let targetCPU: String? = {
     #endif
 }()
 let kernelSettings: [SwiftSetting] = targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "accf",
@@ -42,12 +43,12 @@ let package = Package(
 
         // MARK: - Library targets, one per pipeline stage, on a small shared core
         .target(name: "Core",
-                dependencies: ["CZstd", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["CZstd", logging],
                 swiftSettings: kernelSettings),
-        .target(name: "Ingest", dependencies: ["Core", "CZstd", "CZlib"], swiftSettings: kernelSettings),
-        .target(name: "Graph", dependencies: ["Core", "Ingest"], swiftSettings: kernelSettings),
-        .target(name: "Train", dependencies: ["Core", "Ingest", "Graph"], swiftSettings: kernelSettings),
-        .target(name: "Export", dependencies: ["Core", "Ingest", "Graph", "Train", "CSQLite"],
+        .target(name: "Ingest", dependencies: ["Core", "CZstd", "CZlib", logging], swiftSettings: kernelSettings),
+        .target(name: "Graph", dependencies: ["Core", "Ingest", logging], swiftSettings: kernelSettings),
+        .target(name: "Train", dependencies: ["Core", "Ingest", "Graph", logging], swiftSettings: kernelSettings),
+        .target(name: "Export", dependencies: ["Core", "Ingest", "Graph", "Train", "CSQLite", logging],
                 swiftSettings: kernelSettings),
 
         // MARK: - The `accf` executable: command line, manifests, stage runner
@@ -55,7 +56,7 @@ let package = Package(
             name: "pipeline",
             dependencies: ["Core", "Ingest", "Graph", "Train", "Export",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Logging", package: "swift-log"),
+                           logging,
                            .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: kernelSettings),
 

@@ -170,5 +170,20 @@ public struct IngestConfig: Codable, Sendable, Equatable {
         if !(0...1).contains(maxBadLineFraction) { throw AccfError.usage("ingest: `max_bad_line_fraction` must be in [0, 1]") }
         if maxExamplesPerReason < 0 { throw AccfError.usage("ingest: `max_examples_per_reason` must be ≥ 0") }
         if shardInteractions < 1 { throw AccfError.usage("ingest: `shard_interactions` must be ≥ 1") }
+        if format == .csv && !hasHeader {
+            // Without a header a column name cannot be found; silently reading another column
+            // (or none) would produce wrong data, so only positions are accepted.
+            let d = IngestConfig()
+            let named: [(String, ColumnRef?, ColumnRef?)] = [
+                ("user_column", userColumn, d.userColumn), ("item_column", itemColumn, d.itemColumn),
+                ("rating_column", ratingColumn, nil), ("timestamp_column", timestampColumn, nil),
+            ]
+            for (key, ref, fallback) in named {
+                if let ref, ref.index == nil, ref != fallback {
+                    throw AccfError.usage("ingest: `\(key)` = \(ref) names a column, but has_header is false",
+                                          hint: "give the column's 0-based position instead")
+                }
+            }
+        }
     }
 }
