@@ -3,7 +3,7 @@
 /// Map of the module (docs/export.md is the user-facing contract):
 /// - `ExportStage` — the entry point (`run` reads an ingest directory and a model file; `export` takes an `ExportInput`).
 /// - `ExportConfig` — the `[export]` manifest section / `accf export` flags.
-/// - `TiledTopK` (+ `Kernels/TiledTopKKernel`) — ranking, identical output to Train's `TopKRetrieval`.
+/// - Ranking is Train's `TopKRetrieval`, the same kernel evaluation uses.
 /// - `ExportContent`, `ExportDatabaseWriter`, `ExportSchema`, `EmbeddingBlob` — the file format and its writer.
 /// - `DatabasePublisher` — temporary file, flock, fsync, rename, leftovers of crashed runs.
 /// - `ExportChecksum`, `ExportVerifier` — the row checksum and `accf export verify`.

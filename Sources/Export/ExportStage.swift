@@ -209,13 +209,13 @@ public enum ExportStage {
         return chosen.sorted()
     }
 
-    /// Top-K of the chosen users (`TiledTopK`: the same ranking as the training engine's `TopKRetrieval`).
+    /// Top-K of the chosen users, with the training engine's `TopKRetrieval` (evaluation ranks the same way).
     static func recommend(_ input: ExportInput, users: [Int], config: ExportConfig) -> TopKLists {
         let model = input.model
         let dim = model.dim
         if let first = users.first, let last = users.last, last - first + 1 == users.count {
             let exclusions = ItemExclusions(userCount: input.userIds.count, splits: input.excluded)
-            let r = TiledTopK.topK(userEmbeddings: model.userEmbeddings, itemEmbeddings: model.itemEmbeddings, dim: dim,
+            let r = TopKRetrieval.topK(userEmbeddings: model.userEmbeddings, itemEmbeddings: model.itemEmbeddings, dim: dim,
                                        users: first..<(last + 1), k: config.k, exclusions: exclusions,
                                        threads: config.resolvedThreads)
             return TopKLists(k: config.k, items: r.items, scores: r.scores)
@@ -237,7 +237,7 @@ public enum ExportStage {
             return out
         }
         let exclusions = ItemExclusions(userCount: users.count, splits: renumbered)
-        let r = TiledTopK.topK(userEmbeddings: rows, itemEmbeddings: model.itemEmbeddings, dim: dim,
+        let r = TopKRetrieval.topK(userEmbeddings: rows, itemEmbeddings: model.itemEmbeddings, dim: dim,
                                    users: 0..<users.count, k: config.k, exclusions: exclusions,
                                    threads: config.resolvedThreads)
         return TopKLists(k: config.k, items: r.items, scores: r.scores)

@@ -12,7 +12,7 @@ import Glibc
 /// `accf bench export`: top-K of every user plus the SQLite write, at yelp2018 size by default.
 ///
 /// Prints where the time goes: scoring (the tiled GEMM alone), selection (the rest of
-/// `TiledTopK.topK`), SQLite load and finish (indexes, integrity check, fsync, rename), and
+/// `TopKRetrieval.topK`), SQLite load and finish (indexes, integrity check, fsync, rename), and
 /// the end-to-end `ExportStage.export`. `--dump DIR` writes the same embeddings and exclusions
 /// for `scripts/bench_export_numpy.py`, the numpy reference.
 struct BenchExportCommand: ParsableCommand {
@@ -32,7 +32,6 @@ struct BenchExportCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Where to write the database.") var output = "/tmp/accf-bench-export/recommendations.sqlite"
     @Option(name: .long, help: "Write U.f32, I.f32 and the exclusion CSR here for the numpy reference.") var dump: String?
     @Option(name: .long, help: "Random seed.") var seed: UInt64 = 1
-    @Flag(name: .long, help: "Also time Train's TopKRetrieval on the same input.") var trainRanker = false
     @Flag(name: .long, help: "Time only the end-to-end export (skip the separate scoring and top-K runs).") var exportOnly = false
 
     func run() throws {
@@ -44,7 +43,7 @@ struct BenchExportCommand: ParsableCommand {
             if let dump { try writeDump(input, to: dump) }
 
             let exclusions = ItemExclusions(userCount: userCount, splits: input.excluded)
-            var best = (scoring: Double.infinity, topK: Double.infinity, reference: Double.infinity, load: Double.infinity,
+            var best = (scoring: Double.infinity, topK: Double.infinity, load: Double.infinity,
                         finish: Double.infinity, index: Double.infinity, integrity: Double.infinity, total: Double.infinity)
             var bestCPU = best
             var bytes = 0
@@ -55,27 +54,19 @@ struct BenchExportCommand: ParsableCommand {
                 var cpu = cpuSeconds()
                 if !exportOnly {
                     let scoring = Stopwatch()
-                    TiledTopK.scoreOnly(userEmbeddings: input.model.userEmbeddings, itemEmbeddings: input.model.itemEmbeddings,
+                    TopKRetrieval.scoreOnly(userEmbeddings: input.model.userEmbeddings, itemEmbeddings: input.model.itemEmbeddings,
                                         dim: dim, users: 0..<userCount, threads: threads)
                     best.scoring = min(best.scoring, scoring.seconds)
                     bestCPU.scoring = min(bestCPU.scoring, cpuSeconds() - cpu)
                     cpu = cpuSeconds()
 
                     let topK = Stopwatch()
-                    _ = TiledTopK.topK(userEmbeddings: input.model.userEmbeddings, itemEmbeddings: input.model.itemEmbeddings,
+                    _ = TopKRetrieval.topK(userEmbeddings: input.model.userEmbeddings, itemEmbeddings: input.model.itemEmbeddings,
                                        dim: dim, users: 0..<userCount, k: k, exclusions: exclusions, threads: threads)
                     best.topK = min(best.topK, topK.seconds)
                     bestCPU.topK = min(bestCPU.topK, cpuSeconds() - cpu)
                     cpu = cpuSeconds()
 
-                    if trainRanker {
-                        let reference = Stopwatch()
-                        _ = TopKRetrieval.topK(userEmbeddings: input.model.userEmbeddings, itemEmbeddings: input.model.itemEmbeddings,
-                                               dim: dim, users: 0..<userCount, k: k, exclusions: exclusions, threads: threads)
-                        best.reference = min(best.reference, reference.seconds)
-                        bestCPU.reference = min(bestCPU.reference, cpuSeconds() - cpu)
-                        cpu = cpuSeconds()
-                    }
                 }
 
                 let report = try ExportStage.export(input: input, config: config, destination: output,
@@ -91,11 +82,11 @@ struct BenchExportCommand: ParsableCommand {
             }
             let selection = max(0, best.topK - best.scoring)
             let gflop = 2.0 * Double(userCount) * Double(itemCount) * Double(dim) / 1e9
-            var rows: [(String, String)] = [
+            let rows: [(String, String)] = [
                 ("shape", "\(userCount) users × \(itemCount) items, d = \(dim), k = \(k), \(threads) threads, \(input.excluded.first?.count ?? 0) excluded"),
-                ("scoring (TiledTopK.scoreOnly)", "\(fmt(best.scoring)) s  (\(fmt(gflop / best.scoring, 1)) GFLOP/s; cpu \(fmt(bestCPU.scoring)) s)"),
+                ("scoring (TopKRetrieval.scoreOnly)", "\(fmt(best.scoring)) s  (\(fmt(gflop / best.scoring, 1)) GFLOP/s; cpu \(fmt(bestCPU.scoring)) s)"),
                 ("selection (topK − scoring)", "\(fmt(selection)) s"),
-                ("scoring + selection (TiledTopK)", "\(fmt(best.topK)) s  (\(fmt(Double(userCount) / best.topK, 0)) users/s; cpu \(fmt(bestCPU.topK)) s)"),
+                ("scoring + selection (TopKRetrieval.topK)", "\(fmt(best.topK)) s  (\(fmt(Double(userCount) / best.topK, 0)) users/s; cpu \(fmt(bestCPU.topK)) s)"),
                 ("SQLite load (1 transaction)", "\(fmt(best.load)) s  (\(fmt(Double(userCount * k) / best.load / 1e6, 2))M rec rows/s)"),
                 ("SQLite finish (index, integrity, fsync, rename)",
                  "\(fmt(best.finish)) s  (index \(fmt(best.index)) s, integrity_check \(fmt(best.integrity)) s)"),
@@ -103,9 +94,6 @@ struct BenchExportCommand: ParsableCommand {
                 ("file size", "\(fmt(Double(bytes) / 1_048_576, 1)) MiB (\(bytes) bytes)"),
                 ("load", loadAverage()),
             ]
-            if trainRanker {
-                rows.insert(("same with Train's TopKRetrieval", "\(fmt(best.reference)) s  (\(fmt(Double(userCount) / best.reference, 0)) users/s; cpu \(fmt(bestCPU.reference)) s)"), at: 4)
-            }
             let width = rows.map(\.0.count).max() ?? 0
             print("accf bench export (best of \(max(1, repetitions)))")
             for (name, value) in rows { print(name.padding(width) + "  " + value) }

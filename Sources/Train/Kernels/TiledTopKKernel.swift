@@ -1,15 +1,15 @@
-/// The pointer-level kernel behind `TiledTopK`: cache-tiled scoring fused with top-K selection.
+/// The pointer-level kernel behind `TopKRetrieval`: cache-tiled scoring fused with top-K selection.
 ///
-/// Why not score a user against all items and then select (as `TopKRetrieval` does): at export
+/// Why not score a user against all items and then select (the first version did): at export
 /// size (38k items × d 64 = 9.7 MB packed) every group of 4 users re-streams the whole item
 /// matrix from L3/memory, and the selection is a scalar pass over every score. Here a tile of
 /// `userTile` users meets a chunk of `itemChunk` items (128 KB packed, L2-resident) that is reused
 /// by all the tile's users; the chunk's scores (another 128 KB) are filtered 16 at a time against
 /// each user's heap threshold, so nearly all scores cost one vector compare.
 ///
-/// Output is identical to `TopKRetrieval.topK`: items are visited in increasing index per user,
-/// and the heap accepts/replaces with the same rule (strictly better score, ties to the lower
-/// index, NaN and excluded items skipped), so the kept set and its order are the same.
+/// Items are visited in increasing index per user, and the heap accepts/replaces only on a
+/// strictly better score (ties to the lower index; NaN and excluded items skipped), so the kept
+/// set and its order are those of a full sort by (score desc, index asc).
 enum TiledTopKKernel {
     static let itemBlock = 16
     static let userGroup = 4
