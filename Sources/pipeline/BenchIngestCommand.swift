@@ -121,7 +121,7 @@ enum SyntheticBenchLog {
 
     static func write(format: InputFormat, path: String, bytes target: Int) throws {
         guard let out = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() else { throw AccfError.cannotCreate(path, "cannot open for writing") }
         defer { try? out.close() }

@@ -107,7 +107,9 @@ public extension RecommenderModel {
 
 /// The models `train.model` can name. Adding a model = its file plus one entry here.
 public enum ModelRegistry {
-    public static let all: [any RecommenderModel.Type] = [BPRMF.self, LightGCN.self, ACCF.self, XSimGCL.self, SimGCL.self, SGL.self]
+    // An immutable list of metatypes: safe to share, though metatypes of a non-Sendable protocol
+    // are not `Sendable` in Swift 6's eyes.
+    nonisolated(unsafe) public static let all: [any RecommenderModel.Type] = [BPRMF.self, LightGCN.self, ACCF.self, XSimGCL.self, SimGCL.self, SGL.self]
 
     public static var names: [String] { all.map { $0.modelName } }
 
