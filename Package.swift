@@ -66,6 +66,6 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Ingest", "Core"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Graph", "Ingest", "Core"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Train", "Graph", "Ingest", "Core", "CSQLite"]),
-        .testTarget(name: "PipelineTests", dependencies: ["pipeline", "Core"]),
+        .testTarget(name: "PipelineTests", dependencies: ["pipeline", "Core", "Ingest", "Graph", "Train"]),
     ]
 )
