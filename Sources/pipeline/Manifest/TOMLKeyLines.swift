@@ -51,8 +51,15 @@ struct TOMLKeyLines: Sendable {
         return nil
     }
 
-    /// The position of the `=` of a `key = value` line, ignoring `=` inside quotes.
+    /// The position of the `=` of a `key = value` line, ignoring `=` inside quotes; nil for a
+    /// line that opens a table or array before any `=`.
     private static func assignmentIndex(_ line: String) -> String.Index? {
+        firstUnquoted(in: line) { c in c == "=" ? true : (c == "{" || c == "[" ? false : nil) }
+    }
+
+    /// Scans `line` outside single- or double-quoted strings; `decide` answers per character:
+    /// true → that index, false → give up (nil), nil → keep going.
+    private static func firstUnquoted(in line: String, _ decide: (Character) -> Bool?) -> String.Index? {
         var quote: Character?
         for index in line.indices {
             let c = line[index]
@@ -60,10 +67,8 @@ struct TOMLKeyLines: Sendable {
                 if c == q { quote = nil }
             } else if c == "\"" || c == "'" {
                 quote = c
-            } else if c == "=" {
-                return index
-            } else if c == "{" || c == "[" {
-                return nil
+            } else if let found = decide(c) {
+                return found ? index : nil
             }
         }
         return nil
@@ -92,18 +97,7 @@ struct TOMLKeyLines: Sendable {
 
     /// The line without a trailing `# comment` (a `#` inside quotes is kept).
     private static func stripComment(_ line: String) -> String {
-        var quote: Character?
-        for index in line.indices {
-            let c = line[index]
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == "#" {
-                return String(line[..<index])
-            }
-        }
-        return line
+        firstUnquoted(in: line) { $0 == "#" ? true : nil }.map { String(line[..<$0]) } ?? line
     }
 }
 
