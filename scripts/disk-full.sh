@@ -63,7 +63,7 @@ largest_output() {
     find "good/$path" -type f -printf '%s\n' | sort -n | tail -1
 }
 
-cases=0 exit74=0 named=0 intact=0 clean=0 recovered=0 failures=0
+tmpfs_ran=0 cases=0 exit74=0 named=0 intact=0 clean=0 recovered=0 failures=0
 for mode in "${modes[@]}"; do
     if [[ "$mode" == tmpfs ]]; then
         if ! { mkdir -p tmpfs-probe && mount -t tmpfs -o size=1m tmpfs tmpfs-probe 2>/dev/null && umount tmpfs-probe; }; then
@@ -72,6 +72,7 @@ for mode in "${modes[@]}"; do
             continue
         fi
         rmdir tmpfs-probe
+        tmpfs_ran=1
     fi
     for stage in "${stages[@]}"; do
         cases=$((cases + 1))
@@ -123,5 +124,28 @@ for mode in "${modes[@]}"; do
         fi
     done
 done
+# No free inode (tmpfs nr_inodes): creating the output's folder itself fails (ENOSPC on mkdir);
+# that is a full disk too (74, retry), not a path a human must fix (73).
+if [[ $tmpfs_ran == 1 ]]; then
+    mountpoint -q w 2>/dev/null && umount w
+    rm -rf w && mkdir w
+    if mount -t tmpfs -o "size=$(( $(du -s --block-size=1 good | cut -f1) + 4 * 1024 * 1024 )),nr_inodes=$(( $(find good | wc -l) + 16 ))" tmpfs w 2>/dev/null; then
+        cases=$((cases + 1))
+        cp -a good/. w/
+        n=0; while touch "w/filler-$n" 2>/dev/null; do n=$((n + 1)); done
+        before="$(fingerprint w graph)"
+        status=0; "$accf" graph -q --input w/ingest -o w/graph-new/graph.accfgraph 2> err.txt || status=$?
+        message="$(grep -o 'error: .*' err.txt | head -1 | cut -c1-200 || true)"
+        verdict=""
+        [[ $status == 74 ]] && exit74=$((exit74 + 1)) || verdict+=" exit $status (want 74)"
+        [[ "$message" == *"w/graph-new"* ]] && named=$((named + 1)) || verdict+=" message names no file"
+        [[ "$before" == "$(fingerprint w graph)" ]] && intact=$((intact + 1)) || verdict+=" previous outputs changed"
+        [[ -z "$(soak_leftovers w)" ]] && clean=$((clean + 1)) || verdict+=" leftovers"
+        recovered=$((recovered + 1))   # nothing to recover: no stage state was touched
+        if [[ -z "$verdict" ]]; then echo "tmpfs inodes (no free inode, accf graph into a new folder): exit 74 — $message"
+        else failures=$((failures + 1)); echo "FAILURE tmpfs inodes:$verdict — $message"; fi
+        umount w
+    fi
+fi
 echo "DISK-FULL RESULT: cases=$cases exit74=$exit74 named=$named intact=$intact clean=$clean recovered=$recovered failures=$failures"
 (( failures == 0 && cases > 0 ))
