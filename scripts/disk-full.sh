@@ -41,6 +41,7 @@ cleanup() {
     [[ $keep == 1 ]] || rm -rf "$dir"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT   # so that EXIT runs the cleanup (unmount, kill the holder) when stopped
 cd "$dir"
 modes=("$fs"); [[ "$fs" == both ]] && modes=(fsize tmpfs)
 stages=(synth ingest graph train export)

@@ -33,6 +33,7 @@ cleanup() {
     [[ $keep == 1 ]] || rm -rf "$dir"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT   # so that EXIT runs the cleanup (unmount, kill the holder) when stopped
 cd "$dir"
 echo "lock-contention: accf $accf, $pairs simultaneous pairs, in $dir"
 now() { date +%s.%N; }
