@@ -64,7 +64,7 @@ exec {never_fd}<> <(:)
 nap() { read -r -t "$1" -u "$never_fd" _ || true; }
 
 # kill_run TARGET: one `accf run`, SIGKILLed a random fraction of TARGET's reference duration
-# after the run log says TARGET started (TARGET=startup: 0–60 ms after the process starts).
+# after the run log says TARGET started (TARGET=startup: 0–30 ms after the process starts).
 # Sets last_status, last_hit, last_delay.
 kill_run() {
     local target="$1" pid delay log_fd="" line="" partial="" offset=0
@@ -75,7 +75,7 @@ kill_run() {
     fi
     # Drawn before the watch, so that no process start (awk) delays the kill after the stage starts.
     if [[ "$target" == startup ]]; then
-        delay="0.0$(( RANDOM % 6 ))$(( RANDOM % 10 ))"
+        delay="0.0$(( RANDOM % 3 ))$(( RANDOM % 10 ))"
     else
         local draw=$(( RANDOM % 10000 ))   # in this shell: $RANDOM in a $(…) subshell would not advance the seeded sequence
         delay="$(awk -v f="$draw" -v d="${duration[$target]}" 'BEGIN { printf "%.3f", f / 10000 * d }')"

@@ -36,6 +36,7 @@ final class StageCommandLockTests: XCTestCase {
         let notADirectory = dir + "/plain-file"
         try AtomicFileWriter.write([1], to: notADirectory)
         let output = dir + "/out"
+        try FilePath.createDirectories(output)
         let lock = try ManifestSection.lockWorkdir(notADirectory, outputDirectory: output)
         defer { lock.release() }
         XCTAssertEqual(lock.path, output + "/accf.lock")
@@ -43,5 +44,20 @@ final class StageCommandLockTests: XCTestCase {
         XCTAssertThrowsError(try ManifestSection.lockWorkdir(notADirectory, outputDirectory: output)) { error in
             XCTAssertEqual((error as? AccfError)?.status.rawValue, 75)
         }
+    }
+
+    /// Locking never creates a folder: `accf synth -o /nonexistent-dir/x.json` must still fail
+    /// with 73 (the writer's error), not succeed after the lock created the folder.
+    func testNoFolderIsCreatedForTheLock() throws {
+        let dir = try temporaryDirectory()
+        let missing = dir + "/missing/deeper"
+        let lock = try ManifestSection.lockWorkdir(dir + "/missing", outputDirectory: missing)
+        defer { lock.release() }
+        XCTAssertFalse(FilePath.exists(dir + "/missing"), "no folder created")
+        XCTAssertFalse(WorkdirLock.isHeld(workdir: missing))
+        let rootGuess = try ManifestSection.lockWorkdir("/", outputDirectory: dir + "/nope")
+        defer { rootGuess.release() }
+        XCTAssertFalse(FilePath.exists(dir + "/nope"))
+        XCTAssertFalse(FilePath.exists("/accf.lock"))
     }
 }

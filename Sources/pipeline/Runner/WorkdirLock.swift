@@ -46,6 +46,12 @@ final class WorkdirLock {
         return WorkdirLock(path: path, fd: fd)
     }
 
+    /// A lock that holds nothing: for a stage command whose output folder does not exist yet
+    /// (no pipeline can be using it), so that locking never creates folders the writer would not.
+    static func none(workdir: String) -> WorkdirLock {
+        WorkdirLock(path: FilePath.join(workdir, fileName), fd: -1)
+    }
+
     /// Whether some process holds the lock right now (for `accf status`); never blocks, never creates.
     static func isHeld(workdir: String) -> Bool {
         let path = FilePath.join(workdir, fileName)

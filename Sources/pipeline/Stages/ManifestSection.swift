@@ -39,19 +39,24 @@ enum ManifestSection {
     /// For a stage command run without a manifest: the lock on the workdir its output lives in.
     /// Keep the returned lock alive until the output is published.
     ///
-    /// `workdir` is a guess from the pipeline layout (`<workdir>/graph/graph.accfgraph`). When the
-    /// output is not in that layout the guess can be `/` or a folder the user cannot write
-    /// (`-o /tmp/g.accfgraph` guesses `/`, `-o ~/rec.sqlite` guesses `/home`): then the lock goes
-    /// in `outputDirectory`, the folder the output is written to anyway, instead of failing with
-    /// exit 73 (or, as root, leaving `/accf.lock`).
+    /// Without `outputDirectory` (ingest, train: the output is `<workdir>/ingest|train`), the
+    /// workdir is locked, created if needed. With it (synth, graph, export: `<workdir>/graph/…`),
+    /// `workdir` is only a guess from the pipeline layout, and a folder is never created for the
+    /// lock: the guess is locked when it is an existing folder other than `/` and can hold the
+    /// lock file; otherwise the output's own folder when it exists (`-o /tmp/g.accfgraph` guesses
+    /// `/`, `-o ~/rec.sqlite` guesses `/home`: these used to fail with exit 73, or as root leave
+    /// `/accf.lock`); otherwise nothing is locked and the writer reports the missing folder as before.
     static func lockWorkdir(_ workdir: String, outputDirectory: String? = nil, wait: Bool = false) throws -> WorkdirLock {
         guard let outputDirectory, outputDirectory != workdir else { return try WorkdirLock.acquire(workdir: workdir, wait: wait) }
-        if lockDirectoryIsOutsideAnyWorkdir(workdir) { return try WorkdirLock.acquire(workdir: outputDirectory, wait: wait) }
-        do {
-            return try WorkdirLock.acquire(workdir: workdir, wait: wait)
-        } catch let error as AccfError where error.status == .cannotCreate {
-            return try WorkdirLock.acquire(workdir: outputDirectory, wait: wait)
+        if !lockDirectoryIsOutsideAnyWorkdir(workdir) && FilePath.isDirectory(workdir) {
+            do {
+                return try WorkdirLock.acquire(workdir: workdir, wait: wait)
+            } catch let error as AccfError where error.status == .cannotCreate {
+                // Not writable or not a folder: fall through to the output's folder.
+            }
         }
+        if FilePath.isDirectory(outputDirectory) { return try WorkdirLock.acquire(workdir: outputDirectory, wait: wait) }
+        return WorkdirLock.none(workdir: outputDirectory)
     }
 
     /// Whether a guessed workdir cannot be one: the filesystem root.
