@@ -51,13 +51,13 @@ struct SynthCommand: ParsableCommand {
             config.reviewWords = reviewWords
             config.seed = seed
             let logger = Logger(label: "accf.synth")
+            let generator = try SyntheticLogGenerator(config: config)   // validates the flags before any lock
             // In the pipeline layout the log is <workdir>/synth/raw.*: lock the workdir, so a
             // synth run alone cannot replace the log an `accf run` is reading (exit 75).
             let lock = try ManifestSection.lockWorkdir(FilePath.directory(of: FilePath.directory(of: output)),
                                                        outputDirectory: FilePath.directory(of: output), wait: wait)
             defer { lock.release() }
             let watch = Stopwatch()
-            let generator = try SyntheticLogGenerator(config: config)
             let summary = try generator.write(to: output)
             let seconds = watch.seconds
             logger.info("synth done", metadata: [

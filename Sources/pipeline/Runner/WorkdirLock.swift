@@ -31,7 +31,11 @@ final class WorkdirLock {
     static func acquire(workdir: String, wait: Bool) throws -> WorkdirLock {
         try FilePath.createDirectories(workdir)
         let path = FilePath.join(workdir, fileName)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == EACCES {
+            // Another user's lock file (a shared folder): flock works on a read-only descriptor too.
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+        }
         guard fd >= 0 else { throw AccfError.cannotCreate(path, errno: errno) }
         while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
             let code = errno
