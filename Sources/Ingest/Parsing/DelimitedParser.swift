@@ -64,6 +64,12 @@ struct DelimitedParser: LineParser {
         guard split(line) else { return .malformed("unterminated quoted field") }
         let needed = max(cols.user, cols.item, cols.rating ?? 0, cols.timestamp ?? 0)
         guard fields.count > needed else { return .malformed("too few fields (need at least \(needed &+ 1))") }
+        // Headerless MovieLens files have exactly four columns; more means an id held the
+        // delimiter, and reading on would shift every column (a wrong id, silently).
+        if autodetect && !hasHeader && fields.count > 4,
+           fields[4...].contains(where: { !NumberParsing.trimmed(UnsafeBufferPointer(rebasing: line[$0])).isEmpty }) {
+            return .malformed("too many fields (a MovieLens line without a header has 4)")
+        }
         var rating = Float.nan
         if let rc = cols.rating {
             guard let v = NumberParsing.double(field(line, rc, slot: 2)) else { return .malformed("rating is not a number") }
