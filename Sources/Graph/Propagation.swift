@@ -60,10 +60,46 @@ public enum Propagation {
         }
     }
 
+    /// `layerMean` restricted to what a training step needs, with the full call's bytes where it is defined.
+    ///
+    /// - `inputRows`: `x` is zero outside these rows (ascending, distinct), e.g. a batch's
+    ///   gradient. The first layer then costs those rows' nonzeros instead of all of Â
+    ///   (`SparseInputKernel`); `out` is complete and equal, bit for bit, to the full call.
+    /// - `outputRows`: only these rows of `out` are wanted (ascending, distinct), e.g. the batch's
+    ///   rows in a forward pass. The last layer is computed for them alone; they are equal, bit
+    ///   for bit, to the full call, and **the other rows of `out` hold partial sums**.
+    /// Why: on yelp2018 a batch's rows carry ~16% of Â's nonzeros, so the last forward layer and
+    /// the first backward layer shrink to a sixth of a product each.
+    public static func layerMean(_ graph: NormalizedGraph, _ x: [Float], dim: Int, layers: Int, into out: inout [Float],
+                                 inputRows: [Int]?, outputRows: [Int]?, threads: Int = 1,
+                                 workspace: PropagationWorkspace? = nil) {
+        precondition(dim > 0, "dim must be positive")
+        precondition(x.count == graph.nodeCount * dim, "x has \(x.count) floats, expected nodeCount \(graph.nodeCount) × dim \(dim)")
+        if out.count != x.count { out = [Float](repeating: 0, count: x.count) }
+        for rows in [inputRows, outputRows] {
+            guard let rows else { continue }
+            for (k, r) in rows.enumerated() {
+                precondition(r >= 0 && r < graph.nodeCount && (k == 0 || rows[k - 1] < r), "row lists must be ascending, distinct node rows")
+            }
+        }
+        x.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { op in
+                layerMean(graph, xp, dim: dim, layers: layers, into: op, threads: threads, workspace: workspace,
+                          inputRows: inputRows, outputRows: outputRows)
+            }
+        }
+    }
+
     /// `layerMean` over caller-owned buffers. `x` and `out` must not overlap.
     public static func layerMean(_ graph: NormalizedGraph, _ x: UnsafeBufferPointer<Float>, dim: Int, layers: Int,
                                  into out: UnsafeMutableBufferPointer<Float>, threads: Int = 1,
                                  workspace: PropagationWorkspace? = nil) {
+        layerMean(graph, x, dim: dim, layers: layers, into: out, threads: threads, workspace: workspace, inputRows: nil, outputRows: nil)
+    }
+
+    static func layerMean(_ graph: NormalizedGraph, _ x: UnsafeBufferPointer<Float>, dim: Int, layers: Int,
+                          into out: UnsafeMutableBufferPointer<Float>, threads: Int,
+                          workspace: PropagationWorkspace?, inputRows: [Int]?, outputRows: [Int]?) {
         let count = graph.nodeCount * dim
         precondition(layers >= 0, "layers must be ≥ 0")
         precondition(dim > 0 && x.count == count && out.count == count, "x and out must hold nodeCount × dim floats")
@@ -75,14 +111,27 @@ public enum Propagation {
         }
         let workspace = workspace ?? PropagationWorkspace()
         withExtendedLifetime(workspace) {  // it owns the buffers the kernels read and write
-            let input = workspace.staged(xb, count: count, threads: threads)
+            // A sparse input is only read at its rows: no staging copy.
+            let input = inputRows == nil ? workspace.staged(xb, count: count, threads: threads) : xb
             let scale = 1 / Float(layers + 1)
             for l in 1...layers {
                 // Layer l writes scratch slot (l-1) % 2 (unless it is the last) and reads layer l-1's.
                 let source = l == 1 ? input : UnsafePointer(workspace.buffer((l - 2) % 2, count: count))
-                let epilogue = SpMMKernel.Epilogue(y: l < layers ? workspace.buffer((l - 1) % 2, count: count) : nil, out: ob,
+                var epilogue = SpMMKernel.Epilogue(y: l < layers ? workspace.buffer((l - 1) % 2, count: count) : nil, out: ob,
                                                    base: l == 1 ? xb : UnsafePointer(ob), scale: l == layers ? scale : nil)
-                SpMMKernel.run(graph, dim: dim, threads: threads, x: source, epilogue: epilogue)
+                if l == 1, let inputRows {
+                    let y = workspace.buffer(0, count: count)
+                    epilogue.y = nil
+                    inputRows.withUnsafeBufferPointer { rows in
+                        SparseInputKernel.run(graph, sources: rows, dim: dim, threads: threads, x: source, y: y, epilogue: epilogue)
+                    }
+                } else if l == layers, let outputRows {
+                    outputRows.withUnsafeBufferPointer { rows in
+                        SpMMKernel.run(graph, rows: rows, dim: dim, threads: threads, x: source, epilogue: epilogue)
+                    }
+                } else {
+                    SpMMKernel.run(graph, dim: dim, threads: threads, x: source, epilogue: epilogue)
+                }
             }
         }
     }

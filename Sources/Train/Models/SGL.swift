@@ -17,6 +17,8 @@ public final class SGL: RecommenderModel {
     ]
 
     let table: ParameterTensor
+    /// InfoNCE's |B|² scratch, reused across steps.
+    let infoNCEWorkspace = InfoNCEWorkspace()
     let graph: NormalizedGraph
     let train: InteractionColumns
     let userCount: Int, itemCount: Int, dim: Int, layers: Int
@@ -90,7 +92,7 @@ public final class SGL: RecommenderModel {
             var g1 = [Float](repeating: 0, count: n), g2 = g1
             for rows in [t.distinctUsers, t.distinctPositives] {
                 cl += InfoNCE.lossAndGradient(view1: v1, view2: v2, dim: dim, rows: rows, temperature: tau,
-                                              scale: lambda, gradient1: &g1, gradient2: &g2, threads: threads)
+                                              scale: lambda, gradient1: &g1, gradient2: &g2, threads: threads, workspace: infoNCEWorkspace)
             }
             for (view, upstream) in [(views[0], g1), (views[1], g2)] {
                 Propagation.layerMean(view, upstream, dim: dim, layers: layers, into: &e, threads: threads)

@@ -16,6 +16,8 @@ public final class SimGCL: RecommenderModel {
     ]
 
     let table: ParameterTensor
+    /// InfoNCE's |B|² scratch, reused across steps.
+    let infoNCEWorkspace = InfoNCEWorkspace()
     let graph: NormalizedGraph
     let userCount: Int, dim: Int, layers: Int
     let reg: Float, lambda: Float, epsilon: Float, tau: Float
@@ -68,7 +70,7 @@ public final class SimGCL: RecommenderModel {
             var g2 = [Float](repeating: 0, count: rec.count)
             for rows in [t.distinctUsers, t.distinctPositives] {
                 cl += InfoNCE.lossAndGradient(view1: view1, view2: view2, dim: dim, rows: rows, temperature: tau,
-                                              scale: lambda, gradient1: &g, gradient2: &g2, threads: threads)
+                                              scale: lambda, gradient1: &g, gradient2: &g2, threads: threads, workspace: infoNCEWorkspace)
             }
             for n in g.indices { g[n] += g2[n] }
         }

@@ -17,6 +17,8 @@ public final class XSimGCL: RecommenderModel {
     ]
 
     let table: ParameterTensor
+    /// InfoNCE's |B|² scratch, reused across steps.
+    let infoNCEWorkspace = InfoNCEWorkspace()
     let graph: NormalizedGraph
     let userCount: Int, dim: Int, layers: Int
     let reg: Float, lambda: Float, epsilon: Float, tau: Float, contrastLayer: Int
@@ -48,32 +50,42 @@ public final class XSimGCL: RecommenderModel {
     public var parameters: [ParameterTensor] { [table] }
 
     public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
-        let terms = try lossAndGradient(batch, rng: &context.rng, threads: context.threads)
+        let terms = try lossAndGradient(batch, rng: &context.rng, threads: context.threads, profile: context.profile)
         context.step(table)
         return terms
     }
 
     /// Fills `table.gradient` with the derivative of the step's objective (the sum of the returned
     /// terms) for the noise drawn from `rng`; the optimizer step is the caller's.
-    func lossAndGradient(_ batch: TripletBatch, rng: inout SeededGenerator, threads: Int) throws -> [String: Double] {
+    func lossAndGradient(_ batch: TripletBatch, rng: inout SeededGenerator, threads: Int, profile: PhaseProfile? = nil) throws -> [String: Double] {
         let t = NodeTriplets(userCount: userCount, users: batch.users, positiveItems: batch.positives, negativeItems: batch.negatives)
-        let out = NoisyPropagation.forward(graph: graph, initial: table.value, dim: dim, layers: layers, epsilon: epsilon,
-                                           contrastLayer: contrastLayer, generator: &rng, threads: threads)
+        let out = profile.measure("forward") {
+            NoisyPropagation.forward(graph: graph, initial: table.value, dim: dim, layers: layers, epsilon: epsilon,
+                                     contrastLayer: contrastLayer, generator: &rng, threads: threads)
+        }
         var gFinal = [Float](repeating: 0, count: out.final.count)
         var gContrast = gFinal
-        let bpr = WeightedBPR.lossAndGradient(embeddings: out.final, dim: dim, triplets: t, weights: nil, scale: 1, gradient: &gFinal)
-        let l2 = BatchNormRegularizer.lossAndGradient(embeddings: out.final, dim: dim, rows: t.users, reg: reg, gradient: &gFinal)
+        let bpr = profile.measure("bpr") {
+            WeightedBPR.lossAndGradient(embeddings: out.final, dim: dim, triplets: t, weights: nil, scale: 1, gradient: &gFinal)
+        }
+        let l2 = profile.measure("reg") {
+            BatchNormRegularizer.lossAndGradient(embeddings: out.final, dim: dim, rows: t.users, reg: reg, gradient: &gFinal)
             + BatchNormRegularizer.lossAndGradient(embeddings: out.final, dim: dim, rows: t.positives, reg: reg, gradient: &gFinal)
+        }
         var cl: Float = 0
         if lambda > 0 {
-            for rows in [t.distinctUsers, t.distinctPositives] {
-                cl += InfoNCE.lossAndGradient(view1: out.final, view2: out.contrastLayer, dim: dim, rows: rows, temperature: tau,
-                                              scale: lambda, gradient1: &gFinal, gradient2: &gContrast, threads: threads)
+            profile.measure("infonce") {
+                for rows in [t.distinctUsers, t.distinctPositives] {
+                    cl += InfoNCE.lossAndGradient(view1: out.final, view2: out.contrastLayer, dim: dim, rows: rows, temperature: tau,
+                                                  scale: lambda, gradient1: &gFinal, gradient2: &gContrast, threads: threads, workspace: infoNCEWorkspace)
+                }
             }
         }
-        table.gradient = NoisyPropagation.backward(graph: graph, finalGradient: gFinal, contrastGradient: gContrast,
-                                                   count: table.value.count, dim: dim, layers: layers,
-                                                   contrastLayer: contrastLayer, threads: threads)
+        table.gradient = profile.measure("backward") {
+            NoisyPropagation.backward(graph: graph, finalGradient: gFinal, contrastGradient: gContrast,
+                                      count: table.value.count, dim: dim, layers: layers,
+                                      contrastLayer: contrastLayer, threads: threads)
+        }
         return ["bpr": Double(bpr.loss), "reg": Double(l2), "cl": Double(lambda * cl)]
     }
 
