@@ -42,6 +42,45 @@ public enum Propagation {
         }
     }
 
+    /// y = Â x restricted like `layerMean(…inputRows:outputRows:)`: with `inputRows` (x is zero
+    /// outside them) the product costs those rows' nonzeros and y is complete; with `outputRows`
+    /// only those rows of y are computed (the others are left as they are). Either way the
+    /// computed rows have the full product's bytes. Lists are ascending and distinct.
+    public static func multiply(_ graph: NormalizedGraph, _ x: [Float], dim: Int, into y: inout [Float],
+                                inputRows: [Int]?, outputRows: [Int]?, threads: Int = 1,
+                                workspace: PropagationWorkspace? = nil) {
+        precondition(dim > 0 && x.count == graph.nodeCount * dim, "x must hold nodeCount × dim floats")
+        if y.count != x.count { y = [Float](repeating: 0, count: x.count) }
+        checkRows(inputRows, graph.nodeCount)
+        checkRows(outputRows, graph.nodeCount)
+        guard x.count > 0 else { return }
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                let xb = xp.baseAddress.unsafelyUnwrapped, yb = yp.baseAddress.unsafelyUnwrapped
+                precondition(!overlap(xb, yb, x.count), "x and y must not overlap")
+                if let inputRows {
+                    inputRows.withUnsafeBufferPointer { rows in
+                        SparseInputKernel.run(graph, sources: rows, dim: dim, threads: threads, x: xb, y: yb,
+                                              epilogue: .init(y: nil, out: nil, base: nil, scale: nil))
+                    }
+                } else if let outputRows {
+                    outputRows.withUnsafeBufferPointer { rows in
+                        SpMMKernel.run(graph, rows: rows, dim: dim, threads: threads, x: xb, epilogue: .init(y: yb, out: nil, base: nil, scale: nil))
+                    }
+                } else {
+                    multiply(graph, xp, dim: dim, into: yp, threads: threads, workspace: workspace)
+                }
+            }
+        }
+    }
+
+    static func checkRows(_ rows: [Int]?, _ nodeCount: Int) {
+        guard let rows else { return }
+        for (k, r) in rows.enumerated() {
+            precondition(r >= 0 && r < nodeCount && (k == 0 || rows[k - 1] < r), "row lists must be ascending, distinct node rows")
+        }
+    }
+
     /// out = (1/(L+1)) Σ_{l=0..L} Âˡ x — the LightGCN layer mean; also its own adjoint (backward).
     ///
     /// Fused: each layer's output row is added into `out` while still in registers, the first
@@ -76,12 +115,8 @@ public enum Propagation {
         precondition(dim > 0, "dim must be positive")
         precondition(x.count == graph.nodeCount * dim, "x has \(x.count) floats, expected nodeCount \(graph.nodeCount) × dim \(dim)")
         if out.count != x.count { out = [Float](repeating: 0, count: x.count) }
-        for rows in [inputRows, outputRows] {
-            guard let rows else { continue }
-            for (k, r) in rows.enumerated() {
-                precondition(r >= 0 && r < graph.nodeCount && (k == 0 || rows[k - 1] < r), "row lists must be ascending, distinct node rows")
-            }
-        }
+        checkRows(inputRows, graph.nodeCount)
+        checkRows(outputRows, graph.nodeCount)
         x.withUnsafeBufferPointer { xp in
             out.withUnsafeMutableBufferPointer { op in
                 layerMean(graph, xp, dim: dim, layers: layers, into: op, threads: threads, workspace: workspace,
@@ -128,6 +163,14 @@ public enum Propagation {
                 } else if l == layers, let outputRows {
                     outputRows.withUnsafeBufferPointer { rows in
                         SpMMKernel.run(graph, rows: rows, dim: dim, threads: threads, x: source, epilogue: epilogue)
+                    }
+                } else if let outputRows, inputRows == nil {
+                    // Only the wanted rows of the running sum matter: store the layer, then add
+                    // it into `out` on those rows alone (the same additions, in the same order).
+                    let y = workspace.buffer((l - 1) % 2, count: count)
+                    SpMMKernel.run(graph, dim: dim, threads: threads, x: source, epilogue: .init(y: y, out: nil, base: nil, scale: nil))
+                    outputRows.withUnsafeBufferPointer { rows in
+                        SpMMKernel.addRows(rows, y: y, base: l == 1 ? xb : UnsafePointer(ob), out: ob, dim: dim)
                     }
                 } else {
                     SpMMKernel.run(graph, dim: dim, threads: threads, x: source, epilogue: epilogue)

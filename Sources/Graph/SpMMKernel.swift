@@ -88,6 +88,21 @@ struct SpMMKernel: @unchecked Sendable {
         }
     }
 
+    /// out[r] = base[r] + y[r] on the listed rows only, element by element as `Epilogue` does.
+    static func addRows(_ rows: UnsafeBufferPointer<Int>, y: UnsafePointer<Float>, base: UnsafePointer<Float>,
+                        out: UnsafeMutablePointer<Float>, dim: Int) {
+        let epilogue = Epilogue(y: nil, out: out, base: base, scale: nil)
+        for r in rows {
+            var o = r * dim
+            let stop = o + dim
+            while o + 16 <= stop {
+                epilogue.apply(UnsafeRawPointer(y + o).loadUnaligned(as: SIMD16<Float>.self), at: o)
+                o += 16
+            }
+            while o < stop { epilogue.apply(y[o], at: o); o += 1 }
+        }
+    }
+
     /// Computes the rows in `rows`; d = 64 gets a copy with the stride known at compile time.
     func rows(_ rows: Range<Int>) {
         if dim == 64 {

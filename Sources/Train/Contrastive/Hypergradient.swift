@@ -54,15 +54,22 @@ public enum Hypergradient {
                                  workspace: PropagationWorkspace = PropagationWorkspace()) -> (weightGradient: [Float], validationLoss: Float) {
         var moved = initial
         for n in moved.indices { moved[n] -= stepSize * trainingGradient[n] }
+        // The validation BPR reads E′ on the validation rows only and its gradient is zero elsewhere;
+        // the alignments read V on the training rows only: restrict those propagations.
+        let validationRows = NodeTriplets.distinct(validation.users + validation.positives + validation.negatives)
+        let trainingRows = NodeTriplets.distinct(triplets.users + triplets.positives + triplets.negatives)
         var movedE = [Float](repeating: 0, count: moved.count)
-        Propagation.layerMean(graph, moved, dim: dim, layers: layers, into: &movedE, threads: threads, workspace: workspace)
+        Propagation.layerMean(graph, moved, dim: dim, layers: layers, into: &movedE, inputRows: nil, outputRows: validationRows,
+                              threads: threads, workspace: workspace)
         var gradVal = [Float](repeating: 0, count: moved.count)
         let val = WeightedBPR.lossAndGradient(embeddings: movedE, dim: dim, triplets: validation,
                                               weights: nil, scale: 1, gradient: &gradVal)
         var once = [Float](repeating: 0, count: moved.count)
-        Propagation.layerMean(graph, gradVal, dim: dim, layers: layers, into: &once, threads: threads, workspace: workspace)
+        Propagation.layerMean(graph, gradVal, dim: dim, layers: layers, into: &once, inputRows: validationRows, outputRows: nil,
+                              threads: threads, workspace: workspace)
         var v = [Float](repeating: 0, count: moved.count)
-        Propagation.layerMean(graph, once, dim: dim, layers: layers, into: &v, threads: threads, workspace: workspace)
+        Propagation.layerMean(graph, once, dim: dim, layers: layers, into: &v, inputRows: nil, outputRows: trainingRows,
+                              threads: threads, workspace: workspace)
         let c = alignments(v: v, embeddings: propagated, dim: dim, triplets: triplets, slopes: slopes)
         return (weightGradient(alignments: c, weights: weights, stepSize: stepSize), val.loss)
     }

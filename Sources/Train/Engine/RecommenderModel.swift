@@ -56,6 +56,12 @@ public final class StepContext {
 
     /// Applies Adam to `tensor` with its own learning rate and zeroes its gradient.
     public func step(_ tensor: ParameterTensor) { phase("adam") { adam.update(tensor, threads: threads) } }
+
+    /// `step` that leaves the used gradient in place: for a model whose next backward pass
+    /// overwrites every element of it anyway (saves one N × d pass per step).
+    public func stepKeepingGradient(_ tensor: ParameterTensor) {
+        phase("adam") { adam.update(tensor, threads: threads, zeroGradient: false) }
+    }
 }
 
 /// A recommender trained by the shared `Trainer` (the SELFRec shape: the model file holds only

@@ -52,8 +52,11 @@ public final class ACCF: RecommenderModel {
     var profile: PhaseProfile?
     /// Propagation scratch reused across calls.
     let workspace = PropagationWorkspace()
-    /// Work buffers (N × d), reused across steps.
+    /// Work buffers (N × d), reused across steps. `propagated` and `scratch` (Ẽ) are exact on the
+    /// step's batch rows only; `upstream` and `upstreamTilde` are all zero between steps.
     var propagated: [Float], upstream: [Float], upstreamTilde: [Float], trainingGradient: [Float], scratch: [Float]
+    /// Δ of the step (every element written each step).
+    var delta: [Float] = []
 
     public init(context: ModelContext) throws {
         let o = context.config.modelOptions
@@ -144,32 +147,37 @@ public final class ACCF: RecommenderModel {
     func inner(_ t: NodeTriplets, batch: TripletBatch, weights: [Float]?, needG: Bool, forwardDone: Bool = false,
                rng: inout SeededGenerator, threads: Int) -> InnerStep {
         let profile = self.profile
+        // Every loss term reads the batch's rows only: E and Ẽ are needed there alone, and the
+        // upstream gradients are zero elsewhere (both buffers are all zero between steps).
+        let rows = batch.nodeRows(userCount: userCount)
         if !forwardDone {
             profile.measure("forward") {
-                Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: threads, workspace: workspace)
+                Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, inputRows: nil, outputRows: rows,
+                                      threads: threads, workspace: workspace)
             }
         }
-        profile.measure("zero") { zero(&upstream) }
         var step = profile.measure("bpr") {
             InnerStep(clean: WeightedBPR.lossAndGradient(embeddings: propagated, dim: dim, triplets: t,
                                                          weights: weights, scale: 1, gradient: &upstream))
         }
         if needG || adversarialView {
             profile.measure("backward G") {
-                Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &trainingGradient, threads: threads, workspace: workspace)
+                Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &trainingGradient, inputRows: rows, outputRows: nil,
+                                      threads: threads, workspace: workspace)
             }
         }
         if adversarialView {
-            let delta = profile.measure("delta") {
+            profile.measure("delta") {
                 AdversarialPerturbation.delta(gradient: trainingGradient, dim: dim, epsilon: epsilon,
                                               direction: direction, relativeToRow: epsilonRelative ? table.value : nil,
-                                              generator: &rng)
+                                              generator: &rng, into: &delta, threads: threads)
             }
             profile.measure("forward PΔ") {
-                Propagation.layerMean(graph, delta, dim: dim, layers: layers, into: &scratch, threads: threads, workspace: workspace)
-                for n in scratch.indices { scratch[n] += propagated[n] }          // Ẽ = E + PΔ
+                Propagation.layerMean(graph, delta, dim: dim, layers: layers, into: &scratch, inputRows: nil, outputRows: rows,
+                                      threads: threads, workspace: workspace)
+                RowOps.combine(propagated, scale: 1, [], addB: false, into: &scratch, rows: rows, dim: dim, overwrite: false,
+                               threads: threads)  // Ẽ = E + PΔ
             }
-            profile.measure("zero") { zero(&upstreamTilde) }
             step.adversarial = profile.measure("bpr adv") {
                 WeightedBPR.lossAndGradient(embeddings: scratch, dim: dim, triplets: t, weights: weights,
                                             scale: lambdaAdv, gradient: &upstreamTilde).loss
@@ -185,16 +193,21 @@ public final class ACCF: RecommenderModel {
             }
             // One backward propagation for both views.
             profile.measure("backward") {
-                for n in upstream.indices { upstream[n] += upstreamTilde[n] }
-                Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, threads: threads, workspace: workspace)
+                RowOps.combine(upstreamTilde, scale: 1, [], addB: false, into: &upstream, rows: rows, dim: dim, overwrite: false,
+                               threads: threads)
+                upstreamTilde.zeroRows(rows, dim: dim)
+                Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, inputRows: rows, outputRows: nil,
+                                      threads: threads, workspace: workspace)
             }
         } else if needG {
             table.gradient = trainingGradient
         } else {
             profile.measure("backward") {
-                Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, threads: threads, workspace: workspace)
+                Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, inputRows: rows, outputRows: nil,
+                                      threads: threads, workspace: workspace)
             }
         }
+        upstream.zeroRows(rows, dim: dim)
         step.l2 = profile.measure("l2") {
             BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
         }
@@ -220,7 +233,8 @@ public final class ACCF: RecommenderModel {
         var weighting: (InstanceWeightNetwork.Activations, [Float])?
         if network != nil {
             context.phase("forward") {
-                Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: threads, workspace: workspace)
+                Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, inputRows: nil,
+                                      outputRows: batch.nodeRows(userCount: userCount), threads: threads, workspace: workspace)
             }
             weighting = context.phase("weights") { instanceWeights(t, threads: threads) }
         }

@@ -55,7 +55,8 @@ public final class LightGCN: RecommenderModel {
         let l2 = context.phase("l2") {
             BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
         }
-        context.step(table)
+        // The next step's backward overwrites every element of the buffer this gradient moves to.
+        context.stepKeepingGradient(table)
         return ["bpr": bpr, "reg": l2]
     }
 

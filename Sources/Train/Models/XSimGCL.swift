@@ -23,6 +23,9 @@ public final class XSimGCL: RecommenderModel {
     let userCount: Int, dim: Int, layers: Int
     let reg: Float, lambda: Float, epsilon: Float, tau: Float, contrastLayer: Int
     var monitors = EpochMonitor()
+    /// The noisy encoder and the upstream gradients (zero outside the batch's rows between steps).
+    let encoder: NoisyEncoder
+    var gFinal: [Float], gContrast: [Float]
 
     public init(context: ModelContext) throws {
         let o = context.config.modelOptions
@@ -45,6 +48,9 @@ public final class XSimGCL: RecommenderModel {
         dim = context.config.dim
         layers = context.config.layers
         reg = Float(context.config.reg)
+        encoder = NoisyEncoder(graph: graph, dim: dim, layers: layers, contrastLayer: contrastLayer)
+        gFinal = [Float](repeating: 0, count: table.value.count)
+        gContrast = gFinal
     }
 
     public var parameters: [ParameterTensor] { [table] }
@@ -59,12 +65,13 @@ public final class XSimGCL: RecommenderModel {
     /// terms) for the noise drawn from `rng`; the optimizer step is the caller's.
     func lossAndGradient(_ batch: TripletBatch, rng: inout SeededGenerator, threads: Int, profile: PhaseProfile? = nil) throws -> [String: Double] {
         let t = NodeTriplets(userCount: userCount, users: batch.users, positiveItems: batch.positives, negativeItems: batch.negatives)
-        let out = profile.measure("forward") {
-            NoisyPropagation.forward(graph: graph, initial: table.value, dim: dim, layers: layers, epsilon: epsilon,
-                                     contrastLayer: contrastLayer, generator: &rng, threads: threads)
+        // Every term reads the batch's rows only: the last layer is computed there alone, and the
+        // gradients are zero elsewhere.
+        let rows = batch.nodeRows(userCount: userCount)
+        profile.measure("forward") {
+            encoder.forward(table.value, epsilon: epsilon, generator: &rng, rows: rows, threads: threads)
         }
-        var gFinal = [Float](repeating: 0, count: out.final.count)
-        var gContrast = gFinal
+        let out = (final: encoder.final, contrastLayer: encoder.contrast)
         let bpr = profile.measure("bpr") {
             WeightedBPR.lossAndGradient(embeddings: out.final, dim: dim, triplets: t, weights: nil, scale: 1, gradient: &gFinal)
         }
@@ -81,10 +88,10 @@ public final class XSimGCL: RecommenderModel {
                 }
             }
         }
-        table.gradient = profile.measure("backward") {
-            NoisyPropagation.backward(graph: graph, finalGradient: gFinal, contrastGradient: gContrast,
-                                      count: table.value.count, dim: dim, layers: layers,
-                                      contrastLayer: contrastLayer, threads: threads)
+        profile.measure("backward") {
+            encoder.backward(finalGradient: gFinal, contrastGradient: gContrast, rows: rows, into: &table.gradient, threads: threads)
+            gFinal.zeroRows(rows, dim: dim)
+            gContrast.zeroRows(rows, dim: dim)
         }
         return ["bpr": Double(bpr.loss), "reg": Double(l2), "cl": Double(lambda * cl)]
     }
