@@ -149,6 +149,11 @@ public enum Propagation {
             // A sparse input is only read at its rows: no staging copy.
             let input = inputRows == nil ? workspace.staged(xb, count: count, threads: threads) : xb
             let scale = 1 / Float(layers + 1)
+            // Sparse input, ≥ 3 layers: the sum x + Âx differs from Âx only on the input rows
+            // (elsewhere x is ±0 and Âx is never −0, so the sum is Âx bit for bit). So layer 1
+            // stores Âx alone, layer 2 adds onto it, and the input rows are redone afterwards
+            // as (x + Âx) + Â²x: the same additions, without a pass over all rows.
+            let fold = inputRows != nil && outputRows == nil && layers >= 3
             for l in 1...layers {
                 // Layer l writes scratch slot (l-1) % 2 (unless it is the last) and reads layer l-1's.
                 let source = l == 1 ? input : UnsafePointer(workspace.buffer((l - 2) % 2, count: count))
@@ -157,8 +162,16 @@ public enum Propagation {
                 if l == 1, let inputRows {
                     let y = workspace.buffer(0, count: count)
                     epilogue.y = nil
+                    if fold { epilogue.out = nil }
                     inputRows.withUnsafeBufferPointer { rows in
                         SparseInputKernel.run(graph, sources: rows, dim: dim, threads: threads, x: source, y: y, epilogue: epilogue)
+                    }
+                } else if l == 2, fold, let inputRows {
+                    let y1 = workspace.buffer(0, count: count), y2 = workspace.buffer(1, count: count)
+                    SpMMKernel.run(graph, dim: dim, threads: threads, x: source, epilogue: .init(y: y2, out: ob, base: UnsafePointer(y1), scale: nil))
+                    inputRows.withUnsafeBufferPointer { rows in
+                        SpMMKernel.addRows(rows, y: y1, base: xb, out: ob, dim: dim)
+                        SpMMKernel.addRows(rows, y: y2, base: UnsafePointer(ob), out: ob, dim: dim)
                     }
                 } else if l == layers, let outputRows {
                     outputRows.withUnsafeBufferPointer { rows in

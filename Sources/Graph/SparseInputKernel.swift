@@ -61,6 +61,7 @@ struct SparseInputKernel: @unchecked Sendable {
                 k += 1
             }
         }
+        guard epilogue.out != nil || epilogue.y != nil else { return }
         var o = range.lowerBound * dim
         let stop = range.upperBound * dim
         while o + 16 <= stop {

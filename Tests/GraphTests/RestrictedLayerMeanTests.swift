@@ -25,7 +25,7 @@ final class RestrictedLayerMeanTests: XCTestCase {
         let train = TestGraphs.randomTrain(users: 300, items: 260, density: 0.04, seed: 21)
         let g = try GraphBuilder.build(userCount: 300, itemCount: 260, train: train)
         let workspace = PropagationWorkspace()
-        for (dim, layers) in [(64, 1), (64, 2), (64, 3), (19, 3), (8, 2), (130, 3)] {
+        for (dim, layers) in [(64, 1), (64, 2), (64, 3), (64, 4), (19, 3), (8, 2), (130, 3)] {
             for fraction in [0.0, 0.02, 0.3, 1.0] {
                 let rows = Self.randomRows(g.nodeCount, fraction: fraction, seed: UInt64(dim + layers))
                 let x = Self.sparseInput(g.nodeCount, dim: dim, rows: rows, seed: UInt64(dim * 7 + layers))

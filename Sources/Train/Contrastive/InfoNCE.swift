@@ -29,7 +29,7 @@ public enum InfoNCE {
         let mp = (m + 15) / 16 * 16, dp = (dim + 15) / 16 * 16
         let w = workspace ?? InfoNCEWorkspace()
         let a = w.buffer(.a, mp * dp), b = w.buffer(.b, mp * dp), bt = w.buffer(.bt, dp * mp)
-        let g = w.buffer(.g, mp * mp), gt = w.buffer(.gt, mp * mp)
+        let g = w.buffer(.g, mp * mp)
         let ga = w.buffer(.ga, mp * dp), gb = w.buffer(.gb, mp * dp)
         let normA = w.buffer(.normA, m), normB = w.buffer(.normB, m)
         let rowLoss = w.losses(m)
@@ -55,13 +55,8 @@ public enum InfoNCE {
 
         // ∂L/∂a = G b / τ (rows u); ∂L/∂b = Gᵀ a / τ (rows v); then back through the normalization.
         SmallGEMM.multiply(m: mp, n: dp, k: mp, x: g, xRow: mp, xColumn: 1, y: b, ldy: dp, c: ga, ldc: dp, threads: threads)
-        // Gᵀ materialized (16 × 16 tiles): the strided X of SmallGEMM would walk G's columns
-        // across cache lines for every output block.
-        let T = SharedFloats(base: gt)
-        Parallel.run(Parallel.evenRanges(count: mp / 16, parts: threads)) { _, tiles in
-            ContrastiveKernels.transpose(G.base, T.base, n: mp, tileRows: tiles)
-        }
-        SmallGEMM.multiply(m: mp, n: dp, k: mp, x: gt, xRow: mp, xColumn: 1, y: a, ldy: dp, c: gb, ldc: dp, threads: threads)
+        // Gᵀ read in place: X[i, p] = G[p][i] (4 neighbouring floats of one G row per step).
+        SmallGEMM.multiply(m: mp, n: dp, k: mp, x: g, xRow: 1, xColumn: mp, y: a, ldy: dp, c: gb, ldc: dp, threads: threads)
         rows.withUnsafeBufferPointer { rp in
             gradient1.withUnsafeMutableBufferPointer { gp in
                 ContrastiveKernels.scatter(ga, normalized: a, norms: normA, rows: rp.baseAddress!, count: m, dim: dim, stride: dp,
@@ -81,11 +76,10 @@ public enum InfoNCE {
     static let normFloor: Float = 1e-12
 }
 
-/// Scratch matrices of `InfoNCE`, kept between calls: at |B| ≈ 2,000 the two |B|² matrices are
-/// 16 MB each, and fresh ones every call cost page faults and zeroing on every step.
+/// Scratch matrices of `InfoNCE`, kept between calls: at |B| ≈ 2,000 the |B|² matrix is 16 MB, and fresh ones every call cost page faults and zeroing on every step.
 /// Not safe to use from two concurrent calls.
 public final class InfoNCEWorkspace: @unchecked Sendable {
-    enum Slot: Int, CaseIterable { case a, b, bt, g, gt, ga, gb, normA, normB }
+    enum Slot: Int, CaseIterable { case a, b, bt, g, ga, gb, normA, normB }
     private var floats: [UnsafeMutablePointer<Float>?] = Array(repeating: nil, count: Slot.allCases.count)
     private var capacities = [Int](repeating: 0, count: Slot.allCases.count)
     private var doubles: UnsafeMutablePointer<Double>?

@@ -1,7 +1,7 @@
 import Core
 
 /// Row-level pointer loops of InfoNCE: normalize-and-gather, the softmax rows of the similarity
-/// matrix, a tiled transpose, and the scatter back through the normalization (internal; the safe
+/// matrix, and the scatter back through the normalization (internal; the safe
 /// API is `InfoNCE`). All SIMD16; each output row is written by one worker with the same
 /// arithmetic whatever the thread count.
 enum ContrastiveKernels {
@@ -62,17 +62,6 @@ enum ContrastiveKernels {
         row[u] -= 1 / Float(m)
         for k in m..<stride { row[k] = 0 }
         return loss
-    }
-
-    /// t = gᵀ for square n × n row-major matrices (n a multiple of 16), tiles `tiles` of rows of t.
-    static func transpose(_ g: UnsafePointer<Float>, _ t: UnsafeMutablePointer<Float>, n: Int, tileRows: Range<Int>) {
-        for ti in tileRows {
-            for tj in 0..<(n / 16) {
-                for i in (ti * 16)..<(ti * 16 + 16) {
-                    for j in (tj * 16)..<(tj * 16 + 16) { t[i * n + j] = g[j * n + i] }
-                }
-            }
-        }
     }
 
     /// gradient row rows[r] += scale·(I − x̂x̂ᵀ)/‖x‖ · gradNormalized row r (identity/floor below the floor).
