@@ -53,6 +53,7 @@ public enum Propagation {
         if y.count != x.count { y = [Float](repeating: 0, count: x.count) }
         checkRows(inputRows, graph.nodeCount)
         checkRows(outputRows, graph.nodeCount)
+        let inputRows = worthScattering(graph, inputRows)
         guard x.count > 0 else { return }
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
@@ -72,6 +73,16 @@ public enum Propagation {
                 }
             }
         }
+    }
+
+    /// The sparse-input kernel rewrites a destination row per nonzero of the input rows; once
+    /// those rows hold a large share of Â's nonzeros (ml-100k: a batch touches most nodes) the
+    /// plain gather is cheaper. Both give the same bytes, so this only picks the faster one.
+    static func worthScattering(_ graph: NormalizedGraph, _ rows: [Int]?) -> [Int]? {
+        guard let rows else { return nil }
+        var nonzeros = 0
+        graph.rowPointers.withUnsafeBufferPointer { rp in for r in rows { nonzeros += rp[r + 1] - rp[r] } }
+        return nonzeros * 3 <= graph.nonzeroCount ? rows : nil
     }
 
     static func checkRows(_ rows: [Int]?, _ nodeCount: Int) {
@@ -117,6 +128,7 @@ public enum Propagation {
         if out.count != x.count { out = [Float](repeating: 0, count: x.count) }
         checkRows(inputRows, graph.nodeCount)
         checkRows(outputRows, graph.nodeCount)
+        let inputRows = worthScattering(graph, inputRows)
         x.withUnsafeBufferPointer { xp in
             out.withUnsafeMutableBufferPointer { op in
                 layerMean(graph, xp, dim: dim, layers: layers, into: op, threads: threads, workspace: workspace,

@@ -38,9 +38,14 @@ public enum TrainBenchmark {
         let steps = min(batches, max(1, maxSteps ?? batches))
         let scale = Double(batches) / Double(steps)
         let cpuStart = cpuSeconds()
+        var unscaledCPU = 0.0
         for epoch in 0..<epochs {
+            // Per-epoch work (SGL's dropout views) is timed apart: only the steps are extrapolated.
+            let beginWatch = Stopwatch(), beginCPU = cpuSeconds()
+            try context.phase("begin epoch") { try model.beginEpoch(epoch, context: context) }
+            let beginSeconds = beginWatch.seconds
+            unscaledCPU += cpuSeconds() - beginCPU
             let watch = Stopwatch()
-            try model.beginEpoch(epoch, context: context)
             let order = sampler.epochOrder(seed: config.seed, epoch: epoch)
             for b in 0..<steps {
                 context.globalStep = epoch * batches + b
@@ -48,9 +53,9 @@ public enum TrainBenchmark {
                 let batch = sampler.batch(order: order, index: b, batchSize: config.batchSize, rng: &rng)
                 _ = try context.phase("step") { try model.trainStep(batch, context: context) }
             }
-            seconds.append(watch.seconds * scale)
+            seconds.append(watch.seconds * scale + beginSeconds)
         }
-        let cpu = (cpuSeconds() - cpuStart) * scale / Double(max(epochs, 1))
+        let cpu = ((cpuSeconds() - cpuStart - unscaledCPU) * scale + unscaledCPU) / Double(max(epochs, 1))
         let evaluator = Evaluator(userCount: data.userCount, heldOut: data.valid.count > 0 ? data.valid : data.test,
                                   masked: [data.train], ks: config.ks)
         context.profile = nil
@@ -60,7 +65,7 @@ public enum TrainBenchmark {
         let perEpoch = scale / Double(max(epochs, 1))
         return Timing(epochSeconds: seconds, evaluationSeconds: watch.seconds, evaluatedUsers: evaluator.userCount,
                       steps: steps, epochSteps: batches, cpuSecondsPerEpoch: cpu,
-                      phases: (phases?.order ?? []).map { ($0, phases!.seconds[$0]! * perEpoch) })
+                      phases: (phases?.order ?? []).map { ($0, phases!.seconds[$0]! * ($0 == "begin epoch" ? 1 / Double(max(epochs, 1)) : perEpoch)) })
     }
 
     /// User + system CPU seconds of this process.

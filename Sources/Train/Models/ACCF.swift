@@ -57,6 +57,7 @@ public final class ACCF: RecommenderModel {
     var propagated: [Float], upstream: [Float], upstreamTilde: [Float], trainingGradient: [Float], scratch: [Float]
     /// Δ of the step (every element written each step).
     var delta: [Float] = []
+    let lookaheadBuffers = LookaheadBuffers()
 
     public init(context: ModelContext) throws {
         let o = context.config.modelOptions
@@ -256,7 +257,7 @@ public final class ACCF: RecommenderModel {
                                                     initial: table.value, propagated: propagated,
                                                     trainingGradient: trainingGradient, triplets: t, slopes: step.clean.slopes,
                                                     weights: w, validation: v, stepSize: lookaheadStep,
-                                                    workspace: workspace)
+                                                    workspace: workspace, buffers: lookaheadBuffers)
                     weightGradient = r.weightGradient
                     validationLoss = Double(r.validationLoss)
                 }
