@@ -65,12 +65,59 @@ struct SpMMKernel: @unchecked Sendable {
         }
     }
 
+    /// Runs the kernel over the listed rows only (ascending, distinct) on up to `threads` threads,
+    /// split by nonzeros; each listed row gets exactly the bytes the full run gives it.
+    static func run(_ graph: NormalizedGraph, rows list: UnsafeBufferPointer<Int>, dim: Int, threads: Int,
+                    x: UnsafePointer<Float>, epilogue: Epilogue) {
+        guard let listBase = list.baseAddress, !list.isEmpty else { return }
+        graph.rowPointers.withUnsafeBufferPointer { rp in
+            graph.columns.withUnsafeBufferPointer { cols in
+                graph.values.withUnsafeBufferPointer { vals in
+                    var prefix = [Int](repeating: 0, count: list.count + 1)
+                    for (i, r) in list.enumerated() { prefix[i + 1] = prefix[i] + rp[r + 1] - rp[r] }
+                    let parts = (prefix[list.count] + list.count) * dim < parallelThreshold ? 1 : max(1, threads)
+                    let ranges = prefix.withUnsafeBufferPointer { Parallel.balancedRanges(prefix: $0, parts: parts) }
+                    let kernel = SpMMKernel(rowPointers: rp.baseAddress.unsafelyUnwrapped,
+                                            columns: cols.baseAddress.unsafelyUnwrapped,
+                                            values: vals.baseAddress.unsafelyUnwrapped,
+                                            x: x, dim: dim, epilogue: epilogue)
+                    let rows = RowList(base: listBase)
+                    Parallel.run(ranges) { _, range in kernel.rows(range, list: rows) }
+                }
+            }
+        }
+    }
+
+    /// out[r] = base[r] + y[r] on the listed rows only, element by element as `Epilogue` does.
+    static func addRows(_ rows: UnsafeBufferPointer<Int>, y: UnsafePointer<Float>, base: UnsafePointer<Float>,
+                        out: UnsafeMutablePointer<Float>, dim: Int) {
+        let epilogue = Epilogue(y: nil, out: out, base: base, scale: nil)
+        for r in rows {
+            var o = r * dim
+            let stop = o + dim
+            while o + 16 <= stop {
+                epilogue.apply(UnsafeRawPointer(y + o).loadUnaligned(as: SIMD16<Float>.self), at: o)
+                o += 16
+            }
+            while o < stop { epilogue.apply(y[o], at: o); o += 1 }
+        }
+    }
+
     /// Computes the rows in `rows`; d = 64 gets a copy with the stride known at compile time.
     func rows(_ rows: Range<Int>) {
         if dim == 64 {
-            compute(rows, dim: 64)
+            for r in rows { compute(r, dim: 64) }
         } else {
-            compute(rows, dim: dim)
+            for r in rows { compute(r, dim: dim) }
+        }
+    }
+
+    /// Computes rows `list[i]` for i in `range`.
+    func rows(_ range: Range<Int>, list: RowList) {
+        if dim == 64 {
+            for i in range { compute(list.base[i], dim: 64) }
+        } else {
+            for i in range { compute(list.base[i], dim: dim) }
         }
     }
 
@@ -78,8 +125,8 @@ struct SpMMKernel: @unchecked Sendable {
         UnsafeRawPointer(p).loadUnaligned(as: V.self)
     }
 
-    @inline(__always) private func compute(_ rows: Range<Int>, dim: Int) {
-        for r in rows {
+    @inline(__always) private func compute(_ r: Int, dim: Int) {
+        do {
             let start = rowPointers[r], end = rowPointers[r + 1]
             let rowOffset = r &* dim
             var c = 0
@@ -125,4 +172,9 @@ struct SpMMKernel: @unchecked Sendable {
             }
         }
     }
+}
+
+/// A row list's base pointer for `@Sendable` workers (valid while the caller's buffer is).
+struct RowList: @unchecked Sendable {
+    let base: UnsafePointer<Int>
 }

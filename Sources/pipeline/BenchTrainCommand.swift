@@ -8,7 +8,11 @@ struct BenchTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Time training epochs and full-ranking evaluation on ingest outputs.",
-        discussion: "Example: accf bench train --data ml-100k=work/ml100k/ingest --data yelp2018=work/yelp/ingest")
+        discussion: """
+            Example: accf bench train --data ml-100k=work/ml100k/ingest --data yelp2018=work/yelp/ingest
+            --steps N times only the first N steps of each epoch and scales to a whole epoch (marked ~);
+            --profile adds seconds per epoch of each phase of the step (forward, backward, adam, ...).
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -16,16 +20,26 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(name: .long, help: "Models, comma-separated.") var models = "bprmf,lightgcn"
     @Option(name: .long, help: "Thread counts, comma-separated.") var threads = "1,2"
     @Option(name: .long, help: "Timed epochs per configuration (the best is reported).") var epochs = 2
+    @Option(name: .long, help: "Time only this many steps per epoch and extrapolate to the epoch.") var steps: Int?
     @Option(name: .long, help: "Propagation layers.") var layers = 3
+    @Option(name: .long, help: "MODEL=L: layers for one model (repeatable), e.g. xsimgcl=2.") var modelLayers: [String] = []
     @Option(name: .long, help: "Embedding size.") var dim = 64
     @Option(name: .long, help: "Batch size.") var batchSize = 2048
+    @Flag(name: .long, help: "Print seconds per epoch of each phase of the training step.") var profile = false
 
     func run() throws {
         global.bootstrap()
         try runReportingErrors {
             guard !data.isEmpty else { throw AccfError.usage("give at least one --data NAME=DIR (an accf ingest output)") }
+            if let steps, steps <= 0 { throw AccfError.usage("--steps must be positive, got \(steps)") }
+            var layersFor: [String: Int] = [:]
+            for spec in modelLayers {
+                let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let l = Int(parts[1]) else { throw AccfError.usage("--model-layers wants MODEL=L, got \(spec)") }
+                layersFor[parts[0].lowercased()] = l
+            }
             let threadCounts = threads.split(separator: ",").compactMap { Int($0) }
-            print("dataset      model      threads  steps  s/epoch(best)  s/epoch(all)          eval s  users")
+            print("dataset      model      L threads  steps  s/epoch(best)  s/epoch(all)        cpu s/ep  eval s  users")
             for spec in data {
                 let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { throw AccfError.usage("--data wants NAME=DIR, got \(spec)") }
@@ -33,11 +47,18 @@ struct BenchTrainCommand: ParsableCommand {
                 for model in models.split(separator: ",").map(String.init) {
                     for t in threadCounts {
                         var c = TrainConfig()
-                        c.model = model; c.threads = t; c.layers = layers; c.dim = dim; c.batchSize = batchSize
-                        let timing = try TrainBenchmark.run(config: c, data: dataset, epochs: epochs)
+                        c.model = model; c.threads = t; c.layers = layersFor[model.lowercased()] ?? layers
+                        c.dim = dim; c.batchSize = batchSize
+                        let timing = try TrainBenchmark.run(config: c, data: dataset, epochs: epochs, maxSteps: steps, profile: profile)
                         let all = timing.epochSeconds.map { String(format: "%.3f", $0) }.joined(separator: ",")
-                        print(String(format: "%-12@ %-10@ %7d %6d %14.3f  %-20@ %7.3f %6d", parts[0] as NSString, model as NSString, t,
-                                     timing.steps, timing.epochSeconds.min() ?? 0, all as NSString, timing.evaluationSeconds, timing.evaluatedUsers))
+                        let stepsText = timing.steps < timing.epochSteps ? "~\(timing.steps)/\(timing.epochSteps)" : "\(timing.steps)"
+                        print(String(format: "%-12@ %-10@ %1d %7d %6@ %14.3f  %-20@ %7.2f %7.3f %6d", parts[0] as NSString, model as NSString,
+                                     c.layers, t, stepsText as NSString, timing.epochSeconds.min() ?? 0, all as NSString,
+                                     timing.cpuSecondsPerEpoch, timing.evaluationSeconds, timing.evaluatedUsers))
+                        for phase in timing.phases {
+                            let name = phase.name.padding(toLength: max(24, phase.name.count), withPad: " ", startingAt: 0)
+                            print("    " + name + String(format: " %9.3f s/epoch", phase.secondsPerEpoch))
+                        }
                     }
                 }
             }

@@ -21,58 +21,62 @@ public enum AdversarialPerturbation {
     /// only for `.random` (one Gaussian draw per coordinate of every touched row, in row order).
     public static func delta(gradient: [Float], dim: Int, epsilon: Float, direction: Direction,
                              relativeToRow base: [Float]?, generator: inout SeededGenerator) -> [Float] {
+        var out: [Float] = []
+        delta(gradient: gradient, dim: dim, epsilon: epsilon, direction: direction, relativeToRow: base,
+              generator: &generator, into: &out, threads: 1)
+        return out
+    }
+
+    /// `delta` into a reused buffer (every element is written). The adversarial direction is
+    /// split over threads by rows (each row is computed the same way alone); the random one draws
+    /// from the generator in row order, on one thread.
+    public static func delta(gradient: [Float], dim: Int, epsilon: Float, direction: Direction,
+                             relativeToRow base: [Float]?, generator: inout SeededGenerator,
+                             into out: inout [Float], threads: Int) {
         precondition(base == nil || base!.count == gradient.count)
+        if out.count != gradient.count { out = [Float](repeating: 0, count: gradient.count) }
         let rows = gradient.count / dim
-        var delta = [Float](repeating: 0, count: gradient.count)
-        var draw = [Float](repeating: 0, count: dim)
-        for n in 0..<rows {
-            let o = n * dim
-            let gNorm = rowNorm(gradient, o, dim)
-            if gNorm == 0 { continue }
-            var size = epsilon
-            if let base { size *= rowNorm(base, o, dim) }
-            switch direction {
-            case .adversarial:
-                let s = size / gNorm
-                for c in 0..<dim { delta[o + c] = gradient[o + c] * s }
-            case .random:
+        switch direction {
+        case .adversarial:
+            gradient.withUnsafeBufferPointer { gp in out.withUnsafeMutableBufferPointer { op in
+                let g = SharedConstFloats(base: gp.baseAddress ?? UnsafePointer(bitPattern: 8).unsafelyUnwrapped)
+                let d = SharedFloats(base: op.baseAddress ?? UnsafeMutablePointer(bitPattern: 8).unsafelyUnwrapped)
+                let b = base.map { array in array.withUnsafeBufferPointer { SharedConstFloats(base: $0.baseAddress!) } }
+                withExtendedLifetime(base) {
+                    let parts = rows * dim < 1 << 15 ? 1 : max(1, threads)
+                    Parallel.run(Parallel.evenRanges(count: rows, parts: parts)) { _, range in
+                        for n in range {
+                            let o = n * dim
+                            let gNorm = RowKernels.dot(g.base + o, g.base + o, dim).squareRoot()
+                            if gNorm == 0 { (d.base + o).update(repeating: 0, count: dim); continue }
+                            var size = epsilon
+                            if let b { size *= RowKernels.dot(b.base + o, b.base + o, dim).squareRoot() }
+                            let s = size / gNorm
+                            for c in o..<(o + dim) { d.base[c] = g.base[c] * s }
+                        }
+                    }
+                }
+            }}
+        case .random:
+            var draw = [Float](repeating: 0, count: dim)
+            for n in 0..<rows {
+                let o = n * dim
+                for c in 0..<dim { out[o + c] = 0 }
+                let gNorm = rowNorm(gradient, o, dim)
+                if gNorm == 0 { continue }
+                var size = epsilon
+                if let base { size *= rowNorm(base, o, dim) }
                 var sq: Float = 0
                 for c in 0..<dim { let z = Float(generator.nextGaussian()); draw[c] = z; sq += z * z }
                 let s = sq > 0 ? size / sq.squareRoot() : 0
-                for c in 0..<dim { delta[o + c] = draw[c] * s }
+                for c in 0..<dim { out[o + c] = draw[c] * s }
             }
         }
-        return delta
     }
 
     static func rowNorm(_ x: [Float], _ offset: Int, _ dim: Int) -> Float {
         var sq: Float = 0
         for c in 0..<dim { sq += x[offset + c] * x[offset + c] }
         return sq.squareRoot()
-    }
-}
-
-/// XSimGCL / SimGCL's uniform noise: H += ε · sign(H) ⊙ normalize(U(0,1)ᵈ) per row.
-///
-/// Why this shape: the noise keeps each coordinate in its own orthant (sign(H)) and has norm ε per
-/// row, a small rotation rather than a random jump. sign(0) = 0, so zero rows (isolated nodes)
-/// stay zero. The noise is a constant for the backward pass (sign has zero derivative), so a
-/// noisy propagation is back-propagated exactly like a clean one.
-public enum UniformSignNoise {
-    /// Adds the noise in place; draws dim uniforms per row, in row order.
-    public static func add(to h: inout [Float], dim: Int, epsilon: Float, generator: inout SeededGenerator) {
-        let rows = h.count / dim
-        var u = [Float](repeating: 0, count: dim)
-        for n in 0..<rows {
-            var sq: Float = 0
-            for c in 0..<dim { let x = generator.nextUnitFloat(); u[c] = x; sq += x * x }
-            let s = epsilon / max(sq.squareRoot(), 1e-12)
-            let o = n * dim
-            for c in 0..<dim {
-                let x = h[o + c]
-                let sign: Float = x > 0 ? 1 : (x < 0 ? -1 : 0)
-                h[o + c] = x + sign * u[c] * s
-            }
-        }
     }
 }

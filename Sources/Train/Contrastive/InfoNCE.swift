@@ -14,113 +14,102 @@ public enum InfoNCE {
     /// `gradient2` (both node-table shaped). `gradient1` and `gradient2` may not alias; when the two
     /// views share parameters the caller adds the two gradients.
     /// Rows with a norm below 1e-12 are normalized as x / 1e-12 (PyTorch's `F.normalize`).
+    /// Pass a `workspace` to reuse the |B|² scratch matrices across calls (a training loop should).
     @discardableResult
     public static func lossAndGradient(view1: [Float], view2: [Float], dim: Int, rows: [Int],
                                        temperature: Float, scale: Float,
                                        gradient1: inout [Float], gradient2: inout [Float],
-                                       threads: Int = 1) -> Float {
+                                       threads: Int = 1, workspace: InfoNCEWorkspace? = nil) -> Float {
         let m = rows.count
         guard m > 0 else { return 0 }
         precondition(view1.count == view2.count && gradient1.count == view1.count && gradient2.count == view2.count)
+        precondition(rows.allSatisfy { $0 >= 0 && ($0 + 1) * dim <= view1.count }, "InfoNCE rows out of range")
         let invTau = 1 / temperature
         // Padded shapes for SmallGEMM: rows and columns of S to a multiple of 16, d likewise.
         let mp = (m + 15) / 16 * 16, dp = (dim + 15) / 16 * 16
-        var a = [Float](repeating: 0, count: mp * dp), b = a
-        var normA = [Float](repeating: 0, count: m), normB = normA
-        gather(view1, rows: rows, dim: dim, stride: dp, into: &a, norms: &normA)
-        gather(view2, rows: rows, dim: dim, stride: dp, into: &b, norms: &normB)
-        var bt = [Float](repeating: 0, count: dp * mp)
-        for v in 0..<m { for c in 0..<dim { bt[c * mp + v] = b[v * dp + c] } }
+        let w = workspace ?? InfoNCEWorkspace()
+        let a = w.buffer(.a, mp * dp), b = w.buffer(.b, mp * dp), bt = w.buffer(.bt, dp * mp)
+        let g = w.buffer(.g, mp * mp)
+        let ga = w.buffer(.ga, mp * dp), gb = w.buffer(.gb, mp * dp)
+        let normA = w.buffer(.normA, m), normB = w.buffer(.normB, m)
+        let rowLoss = w.losses(m)
+        a.update(repeating: 0, count: mp * dp)
+        b.update(repeating: 0, count: mp * dp)
+        rows.withUnsafeBufferPointer { rp in
+            view1.withUnsafeBufferPointer { v in
+                ContrastiveKernels.gather(v.baseAddress!, rows: rp.baseAddress!, count: m, dim: dim, stride: dp, out: a, norms: normA, floor: normFloor)
+            }
+            view2.withUnsafeBufferPointer { v in
+                ContrastiveKernels.gather(v.baseAddress!, rows: rp.baseAddress!, count: m, dim: dim, stride: dp, out: b, norms: normB, floor: normFloor)
+            }
+        }
+        for v in 0..<mp { for c in 0..<dp { bt[c * mp + v] = b[v * dp + c] } }
 
         // S = a bᵀ; then in place G[u][v] = (softmax_v(S[u][·]/τ) − [u == v]) / m; per-row losses.
-        var g = [Float](repeating: 0, count: mp * mp)
-        var rowLoss = [Double](repeating: 0, count: m)
-        let parts = Parallel.evenRanges(count: m, parts: threads)
-        a.withUnsafeBufferPointer { pa in bt.withUnsafeBufferPointer { pbt in g.withUnsafeMutableBufferPointer { pg in
-            SmallGEMM.multiply(m: mp, n: mp, k: dp, x: pa.baseAddress!, xRow: dp, xColumn: 1,
-                               y: pbt.baseAddress!, ldy: mp, c: pg.baseAddress!, ldc: mp, threads: threads)
-        }}}
-        g.withUnsafeMutableBufferPointer { pg in rowLoss.withUnsafeMutableBufferPointer { pl in
-            let G = SharedFloats(base: pg.baseAddress!)
-            let L = SharedDoubles(base: pl.baseAddress!)
-            Parallel.run(parts) { _, range in
-                for u in range {
-                    let row = G.base + u * mp
-                    var maxS = -Float.infinity
-                    for v in 0..<m { row[v] *= invTau; maxS = max(maxS, row[v]) }
-                    var sum: Float = 0
-                    for v in 0..<m { let e = expf(row[v] - maxS); row[v] = e; sum += e }
-                    L.base[u] = -Double(logf(row[u] / sum))
-                    let inv = 1 / (sum * Float(m))
-                    for v in 0..<m { row[v] *= inv }
-                    row[u] -= 1 / Float(m)
-                    for v in m..<mp { row[v] = 0 }
-                }
-            }
-        }}
-        for i in (m * mp)..<(mp * mp) { g[i] = 0 }
+        SmallGEMM.multiply(m: mp, n: mp, k: dp, x: a, xRow: dp, xColumn: 1, y: bt, ldy: mp, c: g, ldc: mp, threads: threads)
+        let G = SharedFloats(base: g), L = SharedDoubles(base: rowLoss)
+        Parallel.run(Parallel.evenRanges(count: m, parts: threads)) { _, range in
+            for u in range { L.base[u] = ContrastiveKernels.softmaxRow(G.base + u * mp, u: u, m: m, stride: mp, invTau: invTau) }
+        }
+        (g + m * mp).update(repeating: 0, count: (mp - m) * mp)
 
         // ∂L/∂a = G b / τ (rows u); ∂L/∂b = Gᵀ a / τ (rows v); then back through the normalization.
-        var ga = [Float](repeating: 0, count: mp * dp), gb = ga
-        g.withUnsafeBufferPointer { pg in b.withUnsafeBufferPointer { pb in
-            ga.withUnsafeMutableBufferPointer { pga in
-                SmallGEMM.multiply(m: mp, n: dp, k: mp, x: pg.baseAddress!, xRow: mp, xColumn: 1,
-                                   y: pb.baseAddress!, ldy: dp, c: pga.baseAddress!, ldc: dp, threads: threads)
+        SmallGEMM.multiply(m: mp, n: dp, k: mp, x: g, xRow: mp, xColumn: 1, y: b, ldy: dp, c: ga, ldc: dp, threads: threads)
+        // Gᵀ read in place: X[i, p] = G[p][i] (4 neighbouring floats of one G row per step).
+        SmallGEMM.multiply(m: mp, n: dp, k: mp, x: g, xRow: 1, xColumn: mp, y: a, ldy: dp, c: gb, ldc: dp, threads: threads)
+        rows.withUnsafeBufferPointer { rp in
+            gradient1.withUnsafeMutableBufferPointer { gp in
+                ContrastiveKernels.scatter(ga, normalized: a, norms: normA, rows: rp.baseAddress!, count: m, dim: dim, stride: dp,
+                                           scale: scale * invTau, floor: normFloor, into: gp.baseAddress!)
             }
-        }}
-        // Gᵀ materialized (16 × 16 tiles): the strided X of SmallGEMM would walk G's columns
-        // across cache lines for every output block.
-        var gt = [Float](repeating: 0, count: mp * mp)
-        g.withUnsafeBufferPointer { pg in gt.withUnsafeMutableBufferPointer { pt in
-            let G = SharedConstFloats(base: pg.baseAddress!), T = SharedFloats(base: pt.baseAddress!)
-            Parallel.run(Parallel.evenRanges(count: mp / 16, parts: threads)) { _, tiles in
-                for ti in tiles { for tj in 0..<(mp / 16) {
-                    for i in (ti * 16)..<(ti * 16 + 16) { for j in (tj * 16)..<(tj * 16 + 16) { T.base[i * mp + j] = G.base[j * mp + i] } }
-                }}
+            gradient2.withUnsafeMutableBufferPointer { gp in
+                ContrastiveKernels.scatter(gb, normalized: b, norms: normB, rows: rp.baseAddress!, count: m, dim: dim, stride: dp,
+                                           scale: scale * invTau, floor: normFloor, into: gp.baseAddress!)
             }
-        }}
-        gt.withUnsafeBufferPointer { pt in a.withUnsafeBufferPointer { pa in gb.withUnsafeMutableBufferPointer { pgb in
-            SmallGEMM.multiply(m: mp, n: dp, k: mp, x: pt.baseAddress!, xRow: mp, xColumn: 1,
-                               y: pa.baseAddress!, ldy: dp, c: pgb.baseAddress!, ldc: dp, threads: threads)
-        }}}
-        scatterThroughNormalization(ga, normalized: a, norms: normA, rows: rows, dim: dim, stride: dp,
-                                    scale: scale * invTau, into: &gradient1)
-        scatterThroughNormalization(gb, normalized: b, norms: normB, rows: rows, dim: dim, stride: dp,
-                                    scale: scale * invTau, into: &gradient2)
-        return Float(rowLoss.reduce(0, +) / Double(m))
+        }
+        var total = 0.0
+        for u in 0..<m { total += rowLoss[u] }
+        return Float(total / Double(m))
     }
 
     /// The smallest norm divided by, as in `F.normalize(eps: 1e-12)`.
     static let normFloor: Float = 1e-12
+}
 
-    static func gather(_ view: [Float], rows: [Int], dim: Int, stride: Int, into out: inout [Float], norms: inout [Float]) {
-        for (r, node) in rows.enumerated() {
-            var sq: Float = 0
-            for c in 0..<dim { let x = view[node * dim + c]; sq += x * x }
-            let n = sq.squareRoot()
-            norms[r] = n
-            let inv = 1 / max(n, normFloor)
-            for c in 0..<dim { out[r * stride + c] = view[node * dim + c] * inv }
-        }
+/// Scratch matrices of `InfoNCE`, kept between calls: at |B| ≈ 2,000 the |B|² matrix is 16 MB, and fresh ones every call cost page faults and zeroing on every step.
+/// Not safe to use from two concurrent calls.
+public final class InfoNCEWorkspace: @unchecked Sendable {
+    enum Slot: Int, CaseIterable { case a, b, bt, g, ga, gb, normA, normB }
+    private var floats: [UnsafeMutablePointer<Float>?] = Array(repeating: nil, count: Slot.allCases.count)
+    private var capacities = [Int](repeating: 0, count: Slot.allCases.count)
+    private var doubles: UnsafeMutablePointer<Double>?
+    private var doubleCapacity = 0
+
+    public init() {}
+
+    /// At least `count` floats; contents unspecified.
+    func buffer(_ slot: Slot, _ count: Int) -> UnsafeMutablePointer<Float> {
+        let k = slot.rawValue
+        if let p = floats[k], capacities[k] >= count { return p }
+        floats[k]?.deallocate()
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 16))
+        floats[k] = p
+        capacities[k] = max(count, 16)
+        return p
     }
 
-    /// x ↦ x/‖x‖ has Jacobian (I − x̂x̂ᵀ)/‖x‖; below the floor it is x/floor (identity/floor).
-    static func scatterThroughNormalization(_ gradNormalized: [Float], normalized: [Float], norms: [Float],
-                                            rows: [Int], dim: Int, stride: Int, scale: Float, into gradient: inout [Float]) {
-        for (r, node) in rows.enumerated() {
-            let base = r * stride
-            if norms[r] > normFloor {
-                var proj: Float = 0
-                for c in 0..<dim { proj += gradNormalized[base + c] * normalized[base + c] }
-                let inv = scale / norms[r]
-                for c in 0..<dim {
-                    gradient[node * dim + c] += (gradNormalized[base + c] - proj * normalized[base + c]) * inv
-                }
-            } else {
-                let inv = scale / normFloor
-                for c in 0..<dim { gradient[node * dim + c] += gradNormalized[base + c] * inv }
-            }
-        }
+    func losses(_ count: Int) -> UnsafeMutablePointer<Double> {
+        if let d = doubles, doubleCapacity >= count { return d }
+        doubles?.deallocate()
+        let d = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
+        doubles = d
+        doubleCapacity = max(count, 1)
+        return d
+    }
+
+    deinit {
+        for p in floats { p?.deallocate() }
+        doubles?.deallocate()
     }
 }
 

@@ -17,15 +17,17 @@ public struct Adam: Sendable, Equatable {
         self.epsilon = epsilon
     }
 
-    /// Applies one update from `tensor.gradient` (then zeroes the gradient).
-    public func update(_ tensor: ParameterTensor, threads: Int) {
+    /// Applies one update from `tensor.gradient`, then zeroes the gradient unless `zeroGradient`
+    /// is false (a caller whose next backward pass overwrites every element saves that pass).
+    public func update(_ tensor: ParameterTensor, threads: Int, zeroGradient: Bool = true) {
         tensor.step += 1
         let t = Double(tensor.step)
         let bc1 = 1 - pow(Double(beta1), t)
         let bc2 = 1 - pow(Double(beta2), t)
         AdamKernel.update(value: &tensor.value, gradient: &tensor.gradient, m: &tensor.firstMoment, v: &tensor.secondMoment,
                           stepSize: Float(Double(tensor.learningRate) / bc1), beta1: beta1, beta2: beta2,
-                          sqrtBC2: Float(bc2.squareRoot()), epsilon: epsilon, threads: threads)
+                          sqrtBC2: Float(bc2.squareRoot()), epsilon: epsilon, threads: threads,
+                          zeroGradient: zeroGradient)
     }
 }
 

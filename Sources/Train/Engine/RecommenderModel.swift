@@ -34,6 +34,8 @@ public final class StepContext {
     /// The stream behind `validationBatch`; checkpointed.
     var validationRNG: SeededGenerator
     let validationSampler: TripletSampler?
+    /// Phase timings (`accf bench train --profile`); nil in training.
+    public internal(set) var profile: PhaseProfile?
 
     init(config: TrainConfig, graph: NormalizedGraph, validation: TripletSampler?) {
         self.config = config
@@ -53,7 +55,13 @@ public final class StepContext {
     }
 
     /// Applies Adam to `tensor` with its own learning rate and zeroes its gradient.
-    public func step(_ tensor: ParameterTensor) { adam.update(tensor, threads: threads) }
+    public func step(_ tensor: ParameterTensor) { phase("adam") { adam.update(tensor, threads: threads) } }
+
+    /// `step` that leaves the used gradient in place: for a model whose next backward pass
+    /// overwrites every element of it anyway (saves one N × d pass per step).
+    public func stepKeepingGradient(_ tensor: ParameterTensor) {
+        phase("adam") { adam.update(tensor, threads: threads, zeroGradient: false) }
+    }
 }
 
 /// A recommender trained by the shared `Trainer` (the SELFRec shape: the model file holds only

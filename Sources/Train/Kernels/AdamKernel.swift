@@ -6,7 +6,8 @@ import Core
 /// bytes do not depend on the thread count.
 enum AdamKernel {
     static func update(value: inout [Float], gradient: inout [Float], m: inout [Float], v: inout [Float],
-                       stepSize: Float, beta1: Float, beta2: Float, sqrtBC2: Float, epsilon: Float, threads: Int) {
+                       stepSize: Float, beta1: Float, beta2: Float, sqrtBC2: Float, epsilon: Float, threads: Int,
+                       zeroGradient: Bool = true) {
         let n = value.count
         let parts = n < 1 << 15 ? 1 : max(1, threads)
         let ranges = Parallel.evenRanges(count: n / 16, parts: parts)
@@ -24,7 +25,7 @@ enum AdamKernel {
                 let vi = beta2 * vv.base[i] + (1 - beta2) * gi * gi
                 mm.base[i] = mi; vv.base[i] = vi
                 x.base[i] -= stepSize * mi / (vi.squareRoot() * (1 / sqrtBC2) + epsilon)
-                g.base[i] = 0
+                if zeroGradient { g.base[i] = 0 }
             }
             Parallel.run(ranges) { _, r in
                 let b1 = SIMD16<Float>(repeating: beta1), b2 = SIMD16<Float>(repeating: beta2)
@@ -43,7 +44,7 @@ enum AdamKernel {
                     UnsafeMutableRawPointer(mm.base + o).storeBytes(of: mi, as: SIMD16<Float>.self)
                     UnsafeMutableRawPointer(vv.base + o).storeBytes(of: vi, as: SIMD16<Float>.self)
                     UnsafeMutableRawPointer(x.base + o).storeBytes(of: xi, as: SIMD16<Float>.self)
-                    UnsafeMutableRawPointer(g.base + o).storeBytes(of: SIMD16<Float>(), as: SIMD16<Float>.self)
+                    if zeroGradient { UnsafeMutableRawPointer(g.base + o).storeBytes(of: SIMD16<Float>(), as: SIMD16<Float>.self) }
                 }
             }
             for i in (n / 16) * 16..<n { scalar(i) }

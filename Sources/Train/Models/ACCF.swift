@@ -34,6 +34,8 @@ public final class ACCF: RecommenderModel {
     enum MetaOptimizer: String { case adam, sgd }
 
     let table: ParameterTensor
+    /// InfoNCE's |B|² scratch, reused across steps.
+    let infoNCEWorkspace = InfoNCEWorkspace()
     let mlp: ParameterTensor?
     var network: InstanceWeightNetwork?
     let graph: NormalizedGraph
@@ -46,10 +48,16 @@ public final class ACCF: RecommenderModel {
     let outerUpdate: OuterUpdate, outerEvery: Int, metaOptimizer: MetaOptimizer, metaLR: Float
     let lookaheadStep: Float, validationBatch: Int
     var monitors = EpochMonitor()
+    /// The step's phase profile (`accf bench train --profile`), nil in training.
+    var profile: PhaseProfile?
     /// Propagation scratch reused across calls.
     let workspace = PropagationWorkspace()
-    /// Work buffers (N × d), reused across steps.
+    /// Work buffers (N × d), reused across steps. `propagated` and `scratch` (Ẽ) are exact on the
+    /// step's batch rows only; `upstream` and `upstreamTilde` are all zero between steps.
     var propagated: [Float], upstream: [Float], upstreamTilde: [Float], trainingGradient: [Float], scratch: [Float]
+    /// Δ of the step (every element written each step).
+    var delta: [Float] = []
+    let lookaheadBuffers = LookaheadBuffers()
 
     public init(context: ModelContext) throws {
         let o = context.config.modelOptions
@@ -139,41 +147,71 @@ public final class ACCF: RecommenderModel {
     /// `table.gradient` is the exact derivative of `total` (the model-level gradient check).
     func inner(_ t: NodeTriplets, batch: TripletBatch, weights: [Float]?, needG: Bool, forwardDone: Bool = false,
                rng: inout SeededGenerator, threads: Int) -> InnerStep {
+        let profile = self.profile
+        // Every loss term reads the batch's rows only: E and Ẽ are needed there alone, and the
+        // upstream gradients are zero elsewhere (both buffers are all zero between steps).
+        let rows = batch.nodeRows(userCount: userCount)
         if !forwardDone {
-            Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: threads, workspace: workspace)
+            profile.measure("forward") {
+                Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, inputRows: nil, outputRows: rows,
+                                      threads: threads, workspace: workspace)
+            }
         }
-        zero(&upstream)
-        var step = InnerStep(clean: WeightedBPR.lossAndGradient(embeddings: propagated, dim: dim, triplets: t,
-                                                                weights: weights, scale: 1, gradient: &upstream))
+        var step = profile.measure("bpr") {
+            InnerStep(clean: WeightedBPR.lossAndGradient(embeddings: propagated, dim: dim, triplets: t,
+                                                         weights: weights, scale: 1, gradient: &upstream))
+        }
         if needG || adversarialView {
-            Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &trainingGradient, threads: threads, workspace: workspace)
+            profile.measure("backward G") {
+                Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &trainingGradient, inputRows: rows, outputRows: nil,
+                                      threads: threads, workspace: workspace)
+            }
         }
         if adversarialView {
-            let delta = AdversarialPerturbation.delta(gradient: trainingGradient, dim: dim, epsilon: epsilon,
-                                                      direction: direction, relativeToRow: epsilonRelative ? table.value : nil,
-                                                      generator: &rng)
-            Propagation.layerMean(graph, delta, dim: dim, layers: layers, into: &scratch, threads: threads, workspace: workspace)
-            for n in scratch.indices { scratch[n] += propagated[n] }          // Ẽ = E + PΔ
-            zero(&upstreamTilde)
-            step.adversarial = WeightedBPR.lossAndGradient(embeddings: scratch, dim: dim, triplets: t, weights: weights,
-                                                           scale: lambdaAdv, gradient: &upstreamTilde).loss
+            profile.measure("delta") {
+                AdversarialPerturbation.delta(gradient: trainingGradient, dim: dim, epsilon: epsilon,
+                                              direction: direction, relativeToRow: epsilonRelative ? table.value : nil,
+                                              generator: &rng, into: &delta, threads: threads)
+            }
+            profile.measure("forward PΔ") {
+                Propagation.layerMean(graph, delta, dim: dim, layers: layers, into: &scratch, inputRows: nil, outputRows: rows,
+                                      threads: threads, workspace: workspace)
+                RowOps.combine(propagated, scale: 1, [], addB: false, into: &scratch, rows: rows, dim: dim, overwrite: false,
+                               threads: threads)  // Ẽ = E + PΔ
+            }
+            step.adversarial = profile.measure("bpr adv") {
+                WeightedBPR.lossAndGradient(embeddings: scratch, dim: dim, triplets: t, weights: weights,
+                                            scale: lambdaAdv, gradient: &upstreamTilde).loss
+            }
             if lambdaCL > 0 {
-                for rows in [t.distinctUsers, t.distinctPositives] {
-                    step.contrastive += InfoNCE.lossAndGradient(view1: propagated, view2: scratch, dim: dim, rows: rows,
-                                                                temperature: tau, scale: lambdaCL, gradient1: &upstream,
-                                                                gradient2: &upstreamTilde, threads: threads)
+                profile.measure("infonce") {
+                    for rows in [t.distinctUsers, t.distinctPositives] {
+                        step.contrastive += InfoNCE.lossAndGradient(view1: propagated, view2: scratch, dim: dim, rows: rows,
+                                                                    temperature: tau, scale: lambdaCL, gradient1: &upstream,
+                                                                    gradient2: &upstreamTilde, threads: threads, workspace: infoNCEWorkspace)
+                    }
                 }
             }
             // One backward propagation for both views.
-            for n in upstream.indices { upstream[n] += upstreamTilde[n] }
-            Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, threads: threads, workspace: workspace)
+            profile.measure("backward") {
+                RowOps.combine(upstreamTilde, scale: 1, [], addB: false, into: &upstream, rows: rows, dim: dim, overwrite: false,
+                               threads: threads)
+                upstreamTilde.zeroRows(rows, dim: dim)
+                Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, inputRows: rows, outputRows: nil,
+                                      threads: threads, workspace: workspace)
+            }
         } else if needG {
             table.gradient = trainingGradient
         } else {
-            Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, threads: threads, workspace: workspace)
+            profile.measure("backward") {
+                Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &table.gradient, inputRows: rows, outputRows: nil,
+                                      threads: threads, workspace: workspace)
+            }
         }
-        step.l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg,
-                             gradient: &table.gradient)
+        upstream.zeroRows(rows, dim: dim)
+        step.l2 = profile.measure("l2") {
+            BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
+        }
         step.total = Double(step.clean.loss) + Double(lambdaAdv * step.adversarial)
             + Double(lambdaCL * step.contrastive) + step.l2
         return step
@@ -191,11 +229,15 @@ public final class ACCF: RecommenderModel {
     public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
         let t = NodeTriplets(userCount: userCount, users: batch.users, positiveItems: batch.positives, negativeItems: batch.negatives)
         let threads = context.threads
+        profile = context.profile
         // The weights read E = PΘ, which `inner` then reuses.
         var weighting: (InstanceWeightNetwork.Activations, [Float])?
         if network != nil {
-            Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: threads, workspace: workspace)
-            weighting = instanceWeights(t, threads: threads)
+            context.phase("forward") {
+                Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, inputRows: nil,
+                                      outputRows: batch.nodeRows(userCount: userCount), threads: threads, workspace: workspace)
+            }
+            weighting = context.phase("weights") { instanceWeights(t, threads: threads) }
         }
         let outerNow = weighting != nil && context.globalStep % outerEvery == 0
         let step = inner(t, batch: batch, weights: weighting?.1, needG: outerNow && outerUpdate == .lookahead,
@@ -203,6 +245,7 @@ public final class ACCF: RecommenderModel {
 
         // Outer (meta) step before Θ moves: the lookahead starts from the current Θ.
         var validationLoss: Double?
+        let outerWatch = Stopwatch()
         if outerNow, let (act, w) = weighting, var net = network, let mlp {
             var weightGradient: [Float]?
             switch outerUpdate {
@@ -214,7 +257,7 @@ public final class ACCF: RecommenderModel {
                                                     initial: table.value, propagated: propagated,
                                                     trainingGradient: trainingGradient, triplets: t, slopes: step.clean.slopes,
                                                     weights: w, validation: v, stepSize: lookaheadStep,
-                                                    workspace: workspace)
+                                                    workspace: workspace, buffers: lookaheadBuffers)
                     weightGradient = r.weightGradient
                     validationLoss = Double(r.validationLoss)
                 }
@@ -233,6 +276,7 @@ public final class ACCF: RecommenderModel {
                 network = net
             }
         }
+        context.profile?.add("outer", outerWatch.seconds)
         context.step(table)
 
         if let (act, w) = weighting {

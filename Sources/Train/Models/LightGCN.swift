@@ -12,7 +12,8 @@ public final class LightGCN: RecommenderModel {
     let dim: Int
     let layers: Int
     let reg: Float
-    /// Work buffers reused across steps (no per-step allocation of N × d arrays).
+    /// Work buffers reused across steps (no per-step allocation of N × d arrays). `propagated`
+    /// is exact on the last batch's rows only; `upstream` is all zero between steps.
     var propagated: [Float]
     var upstream: [Float]
     var backward: [Float]
@@ -35,13 +36,27 @@ public final class LightGCN: RecommenderModel {
     public var parameters: [ParameterTensor] { [table] }
 
     public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
-        Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, threads: context.threads, workspace: workspace)
-        upstream.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        let bpr = BPRLoss.lossAndGradient(embeddings: propagated, dim: dim, userCount: userCount, batch: batch, gradient: &upstream)
-        Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &backward, threads: context.threads, workspace: workspace)
+        // BPR reads and writes only the batch's rows: the forward layer mean is needed there alone,
+        // and the upstream gradient is zero elsewhere (it is all zero between steps).
+        let rows = batch.nodeRows(userCount: userCount)
+        context.phase("forward") {
+            Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &propagated, inputRows: nil, outputRows: rows,
+                                  threads: context.threads, workspace: workspace)
+        }
+        let bpr = context.phase("bpr") {
+            BPRLoss.lossAndGradient(embeddings: propagated, dim: dim, userCount: userCount, batch: batch, gradient: &upstream)
+        }
+        context.phase("backward") {
+            Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &backward, inputRows: rows, outputRows: nil,
+                                  threads: context.threads, workspace: workspace)
+        }
+        upstream.zeroRows(rows, dim: dim)
         swap(&table.gradient, &backward)
-        let l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
-        context.step(table)
+        let l2 = context.phase("l2") {
+            BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
+        }
+        // The next step's backward overwrites every element of the buffer this gradient moves to.
+        context.stepKeepingGradient(table)
         return ["bpr": bpr, "reg": l2]
     }
 

@@ -17,12 +17,18 @@ public final class SGL: RecommenderModel {
     ]
 
     let table: ParameterTensor
+    /// InfoNCE's |B|² scratch, reused across steps.
+    let infoNCEWorkspace = InfoNCEWorkspace()
     let graph: NormalizedGraph
     let train: InteractionColumns
     let userCount: Int, itemCount: Int, dim: Int, layers: Int
     let reg: Float, lambda: Float, tau: Float, dropRate: Float
     let seed: UInt64
     var views: [NormalizedGraph] = []
+    /// Step buffers: views' and clean layer means are exact on the step's batch rows only; the
+    /// upstream gradients `g`, `g1`, `g2` are zero outside them between steps.
+    var e: [Float] = [], v1: [Float] = [], v2: [Float] = [], g: [Float] = [], g1: [Float] = [], g2: [Float] = [], back: [Float] = []
+    let workspace = PropagationWorkspace()
     var lambdaNeedsViews: Bool { lambda > 0 }
 
     public init(context: ModelContext) throws {
@@ -46,6 +52,8 @@ public final class SGL: RecommenderModel {
         layers = context.config.layers
         reg = Float(context.config.reg)
         seed = context.config.seed
+        let zeros = [Float](repeating: 0, count: table.value.count)
+        e = zeros; v1 = zeros; v2 = zeros; g = zeros; g1 = zeros; g2 = zeros; back = zeros
     }
 
     public var parameters: [ParameterTensor] { [table] }
@@ -77,25 +85,31 @@ public final class SGL: RecommenderModel {
     func lossAndGradient(_ batch: TripletBatch, rng: inout SeededGenerator, threads: Int) throws -> [String: Double] {
         let t = NodeTriplets(userCount: userCount, users: batch.users, positiveItems: batch.positives, negativeItems: batch.negatives)
         let n = table.value.count
-        var e = [Float](repeating: 0, count: n)
-        Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &e, threads: threads)
-        var g = [Float](repeating: 0, count: n)
+        // Every term reads the batch's rows only: layer means there alone, gradients batch-sparse.
+        let rows = batch.nodeRows(userCount: userCount)
+        Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &e, inputRows: nil, outputRows: rows,
+                              threads: threads, workspace: workspace)
         let bpr = WeightedBPR.lossAndGradient(embeddings: e, dim: dim, triplets: t, weights: nil, scale: 1, gradient: &g)
-        Propagation.layerMean(graph, g, dim: dim, layers: layers, into: &table.gradient, threads: threads)
+        Propagation.layerMean(graph, g, dim: dim, layers: layers, into: &table.gradient, inputRows: rows, outputRows: nil,
+                              threads: threads, workspace: workspace)
+        g.zeroRows(rows, dim: dim)
         var cl: Float = 0
         if lambda > 0 {
-            var v1 = e, v2 = e
-            Propagation.layerMean(views[0], table.value, dim: dim, layers: layers, into: &v1, threads: threads)
-            Propagation.layerMean(views[1], table.value, dim: dim, layers: layers, into: &v2, threads: threads)
-            var g1 = [Float](repeating: 0, count: n), g2 = g1
+            Propagation.layerMean(views[0], table.value, dim: dim, layers: layers, into: &v1, inputRows: nil, outputRows: rows,
+                                  threads: threads, workspace: workspace)
+            Propagation.layerMean(views[1], table.value, dim: dim, layers: layers, into: &v2, inputRows: nil, outputRows: rows,
+                                  threads: threads, workspace: workspace)
             for rows in [t.distinctUsers, t.distinctPositives] {
                 cl += InfoNCE.lossAndGradient(view1: v1, view2: v2, dim: dim, rows: rows, temperature: tau,
-                                              scale: lambda, gradient1: &g1, gradient2: &g2, threads: threads)
+                                              scale: lambda, gradient1: &g1, gradient2: &g2, threads: threads, workspace: infoNCEWorkspace)
             }
-            for (view, upstream) in [(views[0], g1), (views[1], g2)] {
-                Propagation.layerMean(view, upstream, dim: dim, layers: layers, into: &e, threads: threads)
-                for k in 0..<n { table.gradient[k] += e[k] }
+            for k in 0..<2 {
+                Propagation.layerMean(views[k], k == 0 ? g1 : g2, dim: dim, layers: layers, into: &back, inputRows: rows, outputRows: nil,
+                                      threads: threads, workspace: workspace)
+                for i in 0..<n { table.gradient[i] += back[i] }
             }
+            g1.zeroRows(rows, dim: dim)
+            g2.zeroRows(rows, dim: dim)
         }
         let l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
         return ["bpr": Double(bpr.loss), "reg": l2, "cl": Double(lambda * cl)]

@@ -16,9 +16,15 @@ public final class SimGCL: RecommenderModel {
     ]
 
     let table: ParameterTensor
+    /// InfoNCE's |B|² scratch, reused across steps.
+    let infoNCEWorkspace = InfoNCEWorkspace()
     let graph: NormalizedGraph
     let userCount: Int, dim: Int, layers: Int
     let reg: Float, lambda: Float, epsilon: Float, tau: Float
+    /// The clean encoder (also runs the backward) and the noisy one, used twice per step.
+    let clean: NoisyEncoder, noisy: NoisyEncoder
+    /// The first noisy view (exact on the step's rows) and the gradients, zero outside them between steps.
+    var view1: [Float], g: [Float], g2: [Float]
 
     public init(context: ModelContext) throws {
         let o = context.config.modelOptions
@@ -37,6 +43,11 @@ public final class SimGCL: RecommenderModel {
         dim = context.config.dim
         layers = context.config.layers
         reg = Float(context.config.reg)
+        clean = NoisyEncoder(graph: graph, dim: dim, layers: layers, contrastLayer: layers)
+        noisy = NoisyEncoder(graph: graph, dim: dim, layers: layers, contrastLayer: layers)
+        view1 = [Float](repeating: 0, count: table.value.count)
+        g = view1
+        g2 = view1
     }
 
     public var parameters: [ParameterTensor] { [table] }
@@ -56,24 +67,28 @@ public final class SimGCL: RecommenderModel {
     /// terms) for the noise drawn from `rng`; the optimizer step is the caller's.
     func lossAndGradient(_ batch: TripletBatch, rng: inout SeededGenerator, threads: Int) throws -> [String: Double] {
         let t = NodeTriplets(userCount: userCount, users: batch.users, positiveItems: batch.positives, negativeItems: batch.negatives)
-        let rec = encode(epsilon: 0, rng: &rng, threads: threads)
-        var g = [Float](repeating: 0, count: rec.count)
+        // Every term reads the batch's rows only: last layers there alone, gradients zero elsewhere.
+        let rows = batch.nodeRows(userCount: userCount)
+        clean.forward(table.value, epsilon: 0, generator: &rng, rows: rows, threads: threads)
+        let rec = clean.final
         let bpr = WeightedBPR.lossAndGradient(embeddings: rec, dim: dim, triplets: t, weights: nil, scale: 1, gradient: &g)
         let l2 = BatchNormRegularizer.lossAndGradient(embeddings: rec, dim: dim, rows: t.users, reg: reg, gradient: &g)
             + BatchNormRegularizer.lossAndGradient(embeddings: rec, dim: dim, rows: t.positives, reg: reg, gradient: &g)
         var cl: Float = 0
         if lambda > 0 {
-            let view1 = encode(epsilon: epsilon, rng: &rng, threads: threads)
-            let view2 = encode(epsilon: epsilon, rng: &rng, threads: threads)
-            var g2 = [Float](repeating: 0, count: rec.count)
+            noisy.forward(table.value, epsilon: epsilon, generator: &rng, rows: rows, threads: threads)
+            RowOps.copyRows(noisy.final, into: &view1, rows: rows, dim: dim)
+            noisy.forward(table.value, epsilon: epsilon, generator: &rng, rows: rows, threads: threads)
+            let view2 = noisy.final
             for rows in [t.distinctUsers, t.distinctPositives] {
                 cl += InfoNCE.lossAndGradient(view1: view1, view2: view2, dim: dim, rows: rows, temperature: tau,
-                                              scale: lambda, gradient1: &g, gradient2: &g2, threads: threads)
+                                              scale: lambda, gradient1: &g, gradient2: &g2, threads: threads, workspace: infoNCEWorkspace)
             }
-            for n in g.indices { g[n] += g2[n] }
+            RowOps.combine(g2, scale: 1, [], addB: false, into: &g, rows: rows, dim: dim, overwrite: false, threads: threads)
+            g2.zeroRows(rows, dim: dim)
         }
-        table.gradient = NoisyPropagation.backward(graph: graph, finalGradient: g, contrastGradient: [], count: g.count,
-                                                   dim: dim, layers: layers, contrastLayer: layers, threads: threads)
+        clean.backward(finalGradient: g, contrastGradient: [], rows: rows, into: &table.gradient, threads: threads)
+        g.zeroRows(rows, dim: dim)
         return ["bpr": Double(bpr.loss), "reg": Double(l2), "cl": Double(lambda * cl)]
     }
 

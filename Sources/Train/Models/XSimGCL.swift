@@ -17,10 +17,15 @@ public final class XSimGCL: RecommenderModel {
     ]
 
     let table: ParameterTensor
+    /// InfoNCE's |B|² scratch, reused across steps.
+    let infoNCEWorkspace = InfoNCEWorkspace()
     let graph: NormalizedGraph
     let userCount: Int, dim: Int, layers: Int
     let reg: Float, lambda: Float, epsilon: Float, tau: Float, contrastLayer: Int
     var monitors = EpochMonitor()
+    /// The noisy encoder and the upstream gradients (zero outside the batch's rows between steps).
+    let encoder: NoisyEncoder
+    var gFinal: [Float], gContrast: [Float]
 
     public init(context: ModelContext) throws {
         let o = context.config.modelOptions
@@ -43,37 +48,51 @@ public final class XSimGCL: RecommenderModel {
         dim = context.config.dim
         layers = context.config.layers
         reg = Float(context.config.reg)
+        encoder = NoisyEncoder(graph: graph, dim: dim, layers: layers, contrastLayer: contrastLayer)
+        gFinal = [Float](repeating: 0, count: table.value.count)
+        gContrast = gFinal
     }
 
     public var parameters: [ParameterTensor] { [table] }
 
     public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
-        let terms = try lossAndGradient(batch, rng: &context.rng, threads: context.threads)
+        let terms = try lossAndGradient(batch, rng: &context.rng, threads: context.threads, profile: context.profile)
         context.step(table)
         return terms
     }
 
     /// Fills `table.gradient` with the derivative of the step's objective (the sum of the returned
     /// terms) for the noise drawn from `rng`; the optimizer step is the caller's.
-    func lossAndGradient(_ batch: TripletBatch, rng: inout SeededGenerator, threads: Int) throws -> [String: Double] {
+    func lossAndGradient(_ batch: TripletBatch, rng: inout SeededGenerator, threads: Int, profile: PhaseProfile? = nil) throws -> [String: Double] {
         let t = NodeTriplets(userCount: userCount, users: batch.users, positiveItems: batch.positives, negativeItems: batch.negatives)
-        let out = NoisyPropagation.forward(graph: graph, initial: table.value, dim: dim, layers: layers, epsilon: epsilon,
-                                           contrastLayer: contrastLayer, generator: &rng, threads: threads)
-        var gFinal = [Float](repeating: 0, count: out.final.count)
-        var gContrast = gFinal
-        let bpr = WeightedBPR.lossAndGradient(embeddings: out.final, dim: dim, triplets: t, weights: nil, scale: 1, gradient: &gFinal)
-        let l2 = BatchNormRegularizer.lossAndGradient(embeddings: out.final, dim: dim, rows: t.users, reg: reg, gradient: &gFinal)
+        // Every term reads the batch's rows only: the last layer is computed there alone, and the
+        // gradients are zero elsewhere.
+        let rows = batch.nodeRows(userCount: userCount)
+        profile.measure("forward") {
+            encoder.forward(table.value, epsilon: epsilon, generator: &rng, rows: rows, threads: threads)
+        }
+        let out = (final: encoder.final, contrastLayer: encoder.contrast)
+        let bpr = profile.measure("bpr") {
+            WeightedBPR.lossAndGradient(embeddings: out.final, dim: dim, triplets: t, weights: nil, scale: 1, gradient: &gFinal)
+        }
+        let l2 = profile.measure("reg") {
+            BatchNormRegularizer.lossAndGradient(embeddings: out.final, dim: dim, rows: t.users, reg: reg, gradient: &gFinal)
             + BatchNormRegularizer.lossAndGradient(embeddings: out.final, dim: dim, rows: t.positives, reg: reg, gradient: &gFinal)
+        }
         var cl: Float = 0
         if lambda > 0 {
-            for rows in [t.distinctUsers, t.distinctPositives] {
-                cl += InfoNCE.lossAndGradient(view1: out.final, view2: out.contrastLayer, dim: dim, rows: rows, temperature: tau,
-                                              scale: lambda, gradient1: &gFinal, gradient2: &gContrast, threads: threads)
+            profile.measure("infonce") {
+                for rows in [t.distinctUsers, t.distinctPositives] {
+                    cl += InfoNCE.lossAndGradient(view1: out.final, view2: out.contrastLayer, dim: dim, rows: rows, temperature: tau,
+                                                  scale: lambda, gradient1: &gFinal, gradient2: &gContrast, threads: threads, workspace: infoNCEWorkspace)
+                }
             }
         }
-        table.gradient = NoisyPropagation.backward(graph: graph, finalGradient: gFinal, contrastGradient: gContrast,
-                                                   count: table.value.count, dim: dim, layers: layers,
-                                                   contrastLayer: contrastLayer, threads: threads)
+        profile.measure("backward") {
+            encoder.backward(finalGradient: gFinal, contrastGradient: gContrast, rows: rows, into: &table.gradient, threads: threads)
+            gFinal.zeroRows(rows, dim: dim)
+            gContrast.zeroRows(rows, dim: dim)
+        }
         return ["bpr": Double(bpr.loss), "reg": Double(l2), "cl": Double(lambda * cl)]
     }
 
