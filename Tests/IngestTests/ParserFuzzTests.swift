@@ -13,8 +13,8 @@ import Core
 /// must agree exactly, so block boundaries and threads cannot change a result. Each input is
 /// time-boxed. The libFuzzer harnesses in `Fuzz/` (scripts/fuzz.sh) run the same checks longer.
 final class ParserFuzzTests: XCTestCase {
-    /// Inputs per format: ~2–4 s each in a debug build.
-    private let inputsPerFormat = 1_500
+    /// Inputs per format: ~3–6 s each in a debug build (two readings per input).
+    private let inputsPerFormat = 3_000
     /// A single input taking longer than this is a hang (generous: debug build, shared cores).
     private let secondsPerInput = 2.0
 

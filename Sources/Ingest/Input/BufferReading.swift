@@ -67,7 +67,7 @@ extension ParsedInput {
             }
         }
         if ratings.contains(where: { !$0.isNaN && !$0.isFinite }) { out.append("an infinite rating") }
-        if r.malformed.contains(where: { $0.reason.utf8.count > 400 }) { out.append("an unbounded drop reason") }
+        if r.malformed.contains(where: { $0.reason.utf8.count > 1000 }) { out.append("an unbounded drop reason") }
         return out
     }
 }

@@ -25,6 +25,7 @@ extension LineReader {
             }
             var blockEnd = 0
             var fillAll = false
+            var known = 0   // bytes at the start known to hold no newline
             while true {
                 let target = fillAll ? buffers[cur].count : buffers[cur].count / 2
                 while !finished && end < max(1, target) {
@@ -33,7 +34,8 @@ extension LineReader {
                     if n == 0 { finished = true }
                     end += n
                 }
-                if let e = try self.blockEnd(buffers[cur], end, finished: finished) { blockEnd = e; break }
+                if let e = try self.blockEnd(buffers[cur], end, finished: finished, known: known) { blockEnd = e; break }
+                known = end
                 if end < buffers[cur].count { fillAll = true } else { buffers[cur] = grown(buffers[cur], keeping: end) }
             }
             tail = blockEnd..<end

@@ -88,7 +88,7 @@ struct InputReading {
 
     /// Counts one line's outcome in the report and the file's stats.
     mutating func count(_ outcome: LineOutcome, _ path: String, _ number: Int, _ line: UnsafeBufferPointer<UInt8>,
-                                _ stats: inout IngestReport.InputStats) throws {
+                        _ stats: inout IngestReport.InputStats) throws {
         stats.linesRead += 1
         report.linesRead += 1
         switch outcome {

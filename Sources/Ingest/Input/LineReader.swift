@@ -108,11 +108,14 @@ final class LineReader {
     /// newline and more than `maxLineLength` bytes: every earlier line has been delivered then,
     /// so the caller's line count names the long line. (Lines inside a block are checked by the
     /// caller, which knows their numbers.)
-    func blockEnd(_ buffer: UnsafeMutableRawBufferPointer, _ end: Int, finished: Bool) throws -> Int? {
+    /// `known` bytes at the start are already known to hold no newline (a long line being read),
+    /// so each byte is searched once however often the buffer grows.
+    func blockEnd(_ buffer: UnsafeMutableRawBufferPointer, _ end: Int, finished: Bool, known: Int = 0) throws -> Int? {
         if finished { return end }
         let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var last = end - 1
-        while last >= 0 && base[last] != 0x0A { last -= 1 }
+        while last >= known && base[last] != 0x0A { last -= 1 }
+        if last < known { last = -1 }
         if last >= 0 { return last + 1 }
         // `+ 1`: the line may still end with `\r\n`, whose `\r` does not count.
         if end > maxLineLength + 1 { throw LineTooLong(limit: maxLineLength) }
@@ -136,6 +139,7 @@ final class LineReader {
         var end = 0
         var finished = false
         var fillAll = false   // a line longer than half the buffer: fill it completely before growing
+        var known = 0         // bytes at the start known to hold no newline
         while !finished {
             // Fill at least half the buffer (or to the end of the input).
             let target = fillAll ? buffer.count : buffer.count / 2
@@ -145,11 +149,13 @@ final class LineReader {
                 if n == 0 { finished = true }
                 end += n
             }
-            guard let blockEnd = try blockEnd(buffer, end, finished: finished) else {
+            guard let blockEnd = try blockEnd(buffer, end, finished: finished, known: known) else {
+                known = end
                 if end < buffer.count { fillAll = true } else { buffer = grown(buffer, keeping: end) }
                 continue
             }
             fillAll = false
+            known = 0
             if blockEnd > 0 { try body(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: blockEnd)) }
             // Keep the partial last line for the next block.
             if end > blockEnd { memmove(buffer.baseAddress!, buffer.baseAddress! + blockEnd, end - blockEnd) }

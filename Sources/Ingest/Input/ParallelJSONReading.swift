@@ -92,16 +92,27 @@ extension InputReading {
             for (k, rec) in part.records.enumerated() {
                 lineNumber += 1
                 let (s, n) = part.lines[k]
+                if Int(n) > maxLineLength { throw lineTooLong(path, lineNumber, maxLineLength) }
                 let line = UnsafeBufferPointer(rebasing: block[Int(s)..<Int(s + n)])
-                if line.count > maxLineLength { throw lineTooLong(path, lineNumber, maxLineLength) }
+                if rec.status == ExtractedReview.parsed {
+                    if let refused = log.add(user: rec.user(block, arena), item: rec.item(block, arena), rating: rec.rating,
+                                             timestamp: rec.timestamp) {
+                        try count(.malformed(refused), path, lineNumber, line, &stats)
+                        continue
+                    }
+                    // The common case inline (this loop is the serial part of the parallel scan).
+                    stats.linesRead += 1
+                    report.linesRead += 1
+                    stats.linesParsed += 1
+                    report.linesParsed += 1
+                    stats.interactions += 1
+                    report.interactionsParsed += 1
+                    continue
+                }
                 let outcome: LineOutcome
-                switch rec.status {
-                case ExtractedReview.parsed:
-                    let refused = log.add(user: rec.user(block, arena), item: rec.item(block, arena), rating: rec.rating, timestamp: rec.timestamp)
-                    outcome = refused.map { .malformed($0) } ?? .parsed(1)
-                case ExtractedReview.skipped:
+                if rec.status == ExtractedReview.skipped {
                     outcome = .skipped
-                default:
+                } else {
                     outcome = .malformed(part.reasons[reasonIndex])
                     reasonIndex += 1
                 }
