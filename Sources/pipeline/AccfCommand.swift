@@ -17,6 +17,6 @@ struct AccfCommand: ParsableCommand {
         """,
         version: AccfVersion.string,
         subcommands: [SynthCommand.self, RunCommand.self, StatusCommand.self, IngestCommand.self, GraphCommand.self,
-                      TrainCommand.self, ExportCommand.self, BenchCommand.self]
+                      TrainCommand.self, ExportCommand.self, StudyCommand.self, BenchCommand.self]
     )
 }
