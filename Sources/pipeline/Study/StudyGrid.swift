@@ -66,11 +66,11 @@ struct StudyCell: Hashable, Sendable {
 /// (deduplicated) that must be trained.
 struct StudyGrid: Sendable {
     /// Ablation variants: the article's names and the ACCF switches that make them.
-    static let ablationVariants: [(name: String, overrides: [String: ModelOptionValue])] = [
-        ("ACCF", [:]),
-        ("BPR+G+W (no adversarial view)", ["adversarial_view": .bool(false)]),
-        ("BPR+G+C (no instance weights)", ["instance_weights": .bool(false)]),
-        ("random noise instead of adversarial", ["perturbation": .string("random")]),
+    static let ablationVariants: [(name: String, short: String, overrides: [String: ModelOptionValue])] = [
+        ("ACCF", "ACCF", [:]),
+        ("BPR+G+W (no adversarial view)", "BPR+G+W", ["adversarial_view": .bool(false)]),
+        ("BPR+G+C (no instance weights)", "BPR+G+C", ["instance_weights": .bool(false)]),
+        ("random noise instead of adversarial", "random Δ", ["perturbation": .string("random")]),
     ]
 
     let settings: StudySettings

@@ -66,7 +66,9 @@ enum StudyReport {
             md += ["", "## Ablation (\(s.proposed), clean data)", ""]
             md += tables.ablationMarkdown()
             let chart = GroupedBarChart(title: "Ablation: test metrics", yLabel: "value", groups: StudyTables.ablationMetrics,
-                                        series: t.variants.map { v in (v, StudyTables.ablationMetrics.map { t.values[v]?[$0]?.mean ?? .nan }) })
+                                        series: StudyGrid.ablationVariants.map { v in
+                                            (v.short, StudyTables.ablationMetrics.map { t.values[v.name]?[$0]?.mean ?? .nan })
+                                        })
             files.append((Chart.ablation, chart.svg(width: 760)))
             md += ["", "![ablation](\(Chart.ablation))"]
         }
