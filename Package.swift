@@ -26,6 +26,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "accf", targets: ["pipeline"]),
+        // For the libFuzzer harnesses in Fuzz/ (a separate package); nothing builds it by default.
+        .library(name: "AccfLibraries", targets: ["Core", "Ingest", "Graph", "Train", "Export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

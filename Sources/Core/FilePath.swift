@@ -45,13 +45,13 @@ public enum FilePath {
         return Int(st.st_size)
     }
 
-    /// Creates a directory and its parents; throws exit 73 on failure.
+    /// Creates a directory and its parents; throws exit 73 on failure (74 when the disk is full).
     public static func createDirectories(_ path: String) throws {
         if isDirectory(path) { return }
         let parent = directory(of: path)
         if parent != path && parent != "." && parent != "/" { try createDirectories(parent) }
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw AccfError.cannotCreate(path, String(cString: strerror(errno)))
+            throw AccfError.cannotCreate(path, errno: errno)
         }
     }
 

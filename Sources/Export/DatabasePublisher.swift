@@ -51,7 +51,11 @@ public final class DatabasePublisher {
             if fd >= 0 || errno != EEXIST { break }
         }
         if fd < 0 {
-            throw AccfError.cannotCreate(destination, "cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
+            let code = errno
+            if code == ENOSPC || code == EDQUOT || code == EIO {
+                throw AccfError.io(destination, "cannot create a temporary file in \(directory): \(String(cString: strerror(code)))")
+            }
+            throw AccfError.cannotCreate(destination, "cannot create a temporary file in \(directory): \(String(cString: strerror(code)))")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let reason = String(cString: strerror(errno))

@@ -75,6 +75,11 @@ public struct IngestConfig: Codable, Sendable, Equatable {
     public var maxExamplesPerReason: Int = 5
     /// Target interactions per shard (a user is never split across shards).
     public var shardInteractions: Int = 1 << 20
+    /// A line longer than this many bytes stops ingest (exit 65, naming file and line): a file
+    /// without newlines (binary, wrong format) must not grow the line buffer without bound.
+    public var maxLineLength: Int = 64 << 20
+    /// The largest `max_line_length` accepted: block offsets in the parallel scanner are 32-bit.
+    public static let maxLineLengthLimit = 256 << 20
 
     public init() {}
 
@@ -103,6 +108,7 @@ public struct IngestConfig: Codable, Sendable, Equatable {
         case maxBadLineFraction = "max_bad_line_fraction"
         case maxExamplesPerReason = "max_examples_per_reason"
         case shardInteractions = "shard_interactions"
+        case maxLineLength = "max_line_length"
     }
 
     public init(from decoder: Decoder) throws {
@@ -136,7 +142,11 @@ public struct IngestConfig: Codable, Sendable, Equatable {
         maxBadLineFraction = try c.decodeIfPresent(Double.self, forKey: .maxBadLineFraction) ?? d.maxBadLineFraction
         maxExamplesPerReason = try c.decodeIfPresent(Int.self, forKey: .maxExamplesPerReason) ?? d.maxExamplesPerReason
         shardInteractions = try c.decodeIfPresent(Int.self, forKey: .shardInteractions) ?? d.shardInteractions
+        maxLineLength = try c.decodeIfPresent(Int.self, forKey: .maxLineLength) ?? d.maxLineLength
     }
+
+    /// Column positions beyond this are refused (no log has that many columns; a typo does).
+    public static let maxColumns = 1 << 16
 
     /// The split method in effect once the default is resolved.
     public var effectiveSplit: SplitMethod {
@@ -170,6 +180,16 @@ public struct IngestConfig: Codable, Sendable, Equatable {
         if !(0...1).contains(maxBadLineFraction) { throw AccfError.usage("ingest: `max_bad_line_fraction` must be in [0, 1]") }
         if maxExamplesPerReason < 0 { throw AccfError.usage("ingest: `max_examples_per_reason` must be ≥ 0") }
         if shardInteractions < 1 { throw AccfError.usage("ingest: `shard_interactions` must be ≥ 1") }
+        if !(1...Self.maxLineLengthLimit).contains(maxLineLength) {
+            throw AccfError.usage("ingest: `max_line_length` must be in 1...\(Self.maxLineLengthLimit) bytes, got \(maxLineLength)")
+        }
+        let columns: [(String, ColumnRef?)] = [("user_column", userColumn), ("item_column", itemColumn),
+                                               ("rating_column", ratingColumn), ("timestamp_column", timestampColumn)]
+        for (key, ref) in columns {
+            if let k = ref?.index, !(0..<Self.maxColumns).contains(k) {
+                throw AccfError.usage("ingest: `\(key)` = \(k) is not a 0-based column position below \(Self.maxColumns)")
+            }
+        }
         if format == .csv && !hasHeader {
             // Without a header a column name cannot be found; silently reading another column
             // (or none) would produce wrong data, so only positions are accepted.

@@ -1,5 +1,10 @@
 import ArgumentParser
 import Core
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The `accf` command: one subcommand per pipeline stage.
 @main
@@ -19,4 +24,13 @@ struct AccfCommand: ParsableCommand {
         subcommands: [SynthCommand.self, RunCommand.self, StatusCommand.self, IngestCommand.self, GraphCommand.self,
                       TrainCommand.self, ExportCommand.self, StudyCommand.self, BenchCommand.self]
     )
+
+    /// Ignores SIGXFSZ, then parses and runs. Why: under a file-size limit (`ulimit -f`,
+    /// RLIMIT_FSIZE) the default action of SIGXFSZ kills the process with a core dump, no message
+    /// and exit 153; ignored, the write fails with EFBIG and every writer reports it as exit 74
+    /// naming the file, like a full disk, with the previous outputs intact.
+    static func main() {
+        signal(SIGXFSZ, SIG_IGN)
+        main(nil)
+    }
 }

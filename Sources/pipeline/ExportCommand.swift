@@ -110,7 +110,8 @@ struct ExportWriteCommand: ParsableCommand {
             let config = try makeConfig()
             let (ingestDirectory, modelPath, destination) = try paths()
             // The workdir (given, or the output's parent's parent in the pipeline layout) is locked.
-            let lock = try ManifestSection.lockWorkdir(workdir ?? FilePath.directory(of: FilePath.directory(of: destination)), wait: wait)
+            let lock = try ManifestSection.lockWorkdir(workdir ?? FilePath.directory(of: FilePath.directory(of: destination)),
+                                                       outputDirectory: workdir == nil ? FilePath.directory(of: destination) : nil, wait: wait)
             defer { lock.release() }
             let report = try ExportStage.run(config: config, ingestDirectory: ingestDirectory, modelPath: modelPath,
                                              destination: destination, logger: Logger(label: "accf.export"))

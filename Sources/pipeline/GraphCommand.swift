@@ -58,7 +58,8 @@ struct GraphCommand: ParsableCommand {
             config.verifyAfterWrite = !noVerify
             config.writeReport = !noReport
             // In the pipeline layout the graph's folder is <workdir>/graph: lock the workdir.
-            let lock = try ManifestSection.lockWorkdir(FilePath.directory(of: FilePath.directory(of: output)), wait: wait)
+            let lock = try ManifestSection.lockWorkdir(FilePath.directory(of: FilePath.directory(of: output)),
+                                                       outputDirectory: FilePath.directory(of: output), wait: wait)
             defer { lock.release() }
             let report = try GraphStage.run(config: config, input: input, output: output, logger: Logger(label: "accf.graph"))
             if json {

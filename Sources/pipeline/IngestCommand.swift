@@ -52,6 +52,7 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: "Fail when more than this fraction of lines is malformed (default 0.05).") var maxBadLineFraction: Double?
     @Option(name: .long, help: "Examples per drop reason in the report (default 5).") var maxExamples: Int?
     @Option(name: .long, help: "Target interactions per shard (default 1048576).") var shardInteractions: Int?
+    @Option(name: .long, help: "Longest accepted line in bytes (default 67108864).") var maxLineLength: Int?
 
     func makeConfig() throws -> IngestConfig {
         var c = IngestConfig()
@@ -99,6 +100,7 @@ struct IngestCommand: ParsableCommand {
         if let maxBadLineFraction { c.maxBadLineFraction = maxBadLineFraction }
         if let maxExamples { c.maxExamplesPerReason = maxExamples }
         if let shardInteractions { c.shardInteractions = shardInteractions }
+        if let maxLineLength { c.maxLineLength = maxLineLength }
         try c.validate()
         return c
     }
@@ -156,6 +158,7 @@ struct IngestCommand: ParsableCommand {
         o.set("max_bad_line_fraction", maxBadLineFraction)
         o.set("max_examples_per_reason", maxExamples)
         o.set("shard_interactions", shardInteractions)
+        o.set("max_line_length", maxLineLength)
         return o
     }
 }

@@ -34,6 +34,7 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Fraction of malformed lines, in [0, 1).") var malformedFraction = 0.0
     @Option(help: "Mean words of review text per JSON line.") var reviewWords = 40
     @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Flag(name: .long, help: "Wait for another run of the same workdir instead of exiting 75.") var wait = false
 
     func run() throws {
         global.bootstrap()
@@ -50,6 +51,11 @@ struct SynthCommand: ParsableCommand {
             config.reviewWords = reviewWords
             config.seed = seed
             let logger = Logger(label: "accf.synth")
+            // In the pipeline layout the log is <workdir>/synth/raw.*: lock the workdir, so a
+            // synth run alone cannot replace the log an `accf run` is reading (exit 75).
+            let lock = try ManifestSection.lockWorkdir(FilePath.directory(of: FilePath.directory(of: output)),
+                                                       outputDirectory: FilePath.directory(of: output), wait: wait)
+            defer { lock.release() }
             let watch = Stopwatch()
             let generator = try SyntheticLogGenerator(config: config)
             let summary = try generator.write(to: output)

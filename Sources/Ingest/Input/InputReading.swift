@@ -36,7 +36,12 @@ struct InputReading {
     }
 
     private mutating func read(_ path: String) throws {
-        let reader = try LineReader(path: path, blockSize: blockSize)
+        try read(LineReader(path: path, maxLineLength: config.maxLineLength, blockSize: blockSize))
+    }
+
+    /// Reads one input through its format's parser (a file, or memory for the fuzzers).
+    mutating func read(_ reader: LineReader) throws {
+        let path = reader.path
         let test = isTestInput(path)
         log.currentSplit = test ? 2 : 0
         var stats = IngestReport.InputStats(path: path, compression: reader.source.compression.rawValue,
@@ -63,24 +68,43 @@ struct InputReading {
 
     private mutating func run<P: LineParser>(_ reader: LineReader, _ parser: inout P, _ stats: inout IngestReport.InputStats) throws {
         let path = reader.path
-        try reader.forEachLine { line, number in
-            stats.linesRead += 1
-            report.linesRead += 1
-            switch parser.parse(line, lineNumber: number, into: &log) {
-            case .parsed(let n):
-                stats.linesParsed += 1
-                report.linesParsed += 1
-                stats.interactions += n
-                report.interactionsParsed += n
-            case .skipped:
-                stats.linesSkipped += 1
-                report.linesSkipped += 1
-            case .malformed(let reason):
-                stats.linesMalformed += 1
-                report.linesMalformed += 1
-                note(reason, path, number, line)
-                if report.linesMalformed & 1023 == 0 { try checkBadFraction(final: false) }
+        var lastLine = 0
+        do {
+            try reader.forEachLine { line, number in
+                lastLine = number
+                if line.count > reader.maxLineLength { throw lineTooLong(path, number, reader.maxLineLength) }
+                try count(parser.parse(line, lineNumber: number, into: &log), path, number, line, &stats)
             }
+        } catch is LineTooLong {
+            throw lineTooLong(path, lastLine + 1, reader.maxLineLength)
+        }
+    }
+
+    /// The error for a line over `max_line_length` (exit 65).
+    func lineTooLong(_ path: String, _ line: Int, _ limit: Int) -> AccfError {
+        AccfError.badData(path, line: line, "line is longer than max_line_length (\(limit) bytes)",
+                          hint: "is this a text file in the declared format? (raise max_line_length if its lines are really this long)")
+    }
+
+    /// Counts one line's outcome in the report and the file's stats.
+    mutating func count(_ outcome: LineOutcome, _ path: String, _ number: Int, _ line: UnsafeBufferPointer<UInt8>,
+                                _ stats: inout IngestReport.InputStats) throws {
+        stats.linesRead += 1
+        report.linesRead += 1
+        switch outcome {
+        case .parsed(let n):
+            stats.linesParsed += 1
+            report.linesParsed += 1
+            stats.interactions += n
+            report.interactionsParsed += n
+        case .skipped:
+            stats.linesSkipped += 1
+            report.linesSkipped += 1
+        case .malformed(let reason):
+            stats.linesMalformed += 1
+            report.linesMalformed += 1
+            note(reason, path, number, line)
+            if report.linesMalformed & 1023 == 0 { try checkBadFraction(final: false) }
         }
     }
 

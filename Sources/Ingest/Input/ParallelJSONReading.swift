@@ -49,67 +49,63 @@ extension InputReading {
         var previous: UnsafeBufferPointer<UInt8>?
         var set = 0
         let path = reader.path
-        try reader.forEachBlockDoubleBuffered { block in
-            group.wait()
-            let done = previous
-            let doneSet = set
-            if block.count > 0 {
-                set ^= 1
-                let parts = sets[set]
-                // Cut the block into `threads` parts at line boundaries.
-                var cuts = [0]
-                for k in 1..<threads {
-                    var c = max(cuts[k - 1], block.count * k / threads)
-                    while c < block.count && c > 0 && block[c - 1] != 0x0A { c += 1 }
-                    cuts.append(c)
+        do {
+            try reader.forEachBlockDoubleBuffered(drain: { group.wait() }) { block in
+                group.wait()
+                let done = previous
+                let doneSet = set
+                if block.count > 0 {
+                    set ^= 1
+                    let parts = sets[set]
+                    // Cut the block into `threads` parts at line boundaries.
+                    var cuts = [0]
+                    for k in 1..<threads {
+                        var c = max(cuts[k - 1], block.count * k / threads)
+                        while c < block.count && c > 0 && block[c - 1] != 0x0A { c += 1 }
+                        cuts.append(c)
+                    }
+                    cuts.append(block.count)
+                    let shared = SharedBlock(bytes: block)
+                    for k in 0..<threads {
+                        parts[k].range = cuts[k]..<cuts[k + 1]
+                        DispatchQueue.global().async(group: group) { parts[k].scan(shared.bytes) }
+                    }
+                    previous = block
+                } else {
+                    previous = nil
                 }
-                cuts.append(block.count)
-                let shared = SharedBlock(bytes: block)
-                for k in 0..<threads {
-                    parts[k].range = cuts[k]..<cuts[k + 1]
-                    DispatchQueue.global().async(group: group) { parts[k].scan(shared.bytes) }
-                }
-                previous = block
-            } else {
-                previous = nil
+                guard let done else { return }
+                for part in sets[doneSet] { try merge(part, done, path, reader.maxLineLength, &lineNumber, &stats) }
             }
-            guard let done else { return }
-            do {
-                for part in sets[doneSet] { try merge(part, done, path, &lineNumber, &stats) }
-            } catch {
-                group.wait()   // workers still read the block the reader is about to free
-                throw error
-            }
+        } catch is LineTooLong {
+            // The block handed out last is scanned (drained) but not merged: its lines come first.
+            let pending = previous == nil ? 0 : sets[set].reduce(0) { $0 + $1.records.count }
+            throw lineTooLong(path, lineNumber + pending + 1, reader.maxLineLength)
         }
     }
 
     /// Adds one scanned part's records in line order, counting and sampling as `run` does.
-    private mutating func merge(_ part: JSONScanPart, _ block: UnsafeBufferPointer<UInt8>, _ path: String,
+    private mutating func merge(_ part: JSONScanPart, _ block: UnsafeBufferPointer<UInt8>, _ path: String, _ maxLineLength: Int,
                                 _ lineNumber: inout Int, _ stats: inout IngestReport.InputStats) throws {
         var reasonIndex = 0
         try part.arena.withUnsafeBufferPointer { arena in
             for (k, rec) in part.records.enumerated() {
                 lineNumber += 1
-                stats.linesRead += 1
-                report.linesRead += 1
+                let (s, n) = part.lines[k]
+                let line = UnsafeBufferPointer(rebasing: block[Int(s)..<Int(s + n)])
+                if line.count > maxLineLength { throw lineTooLong(path, lineNumber, maxLineLength) }
+                let outcome: LineOutcome
                 switch rec.status {
                 case ExtractedReview.parsed:
-                    log.add(user: rec.user(block, arena), item: rec.item(block, arena), rating: rec.rating, timestamp: rec.timestamp)
-                    stats.linesParsed += 1
-                    report.linesParsed += 1
-                    stats.interactions += 1
-                    report.interactionsParsed += 1
+                    let refused = log.add(user: rec.user(block, arena), item: rec.item(block, arena), rating: rec.rating, timestamp: rec.timestamp)
+                    outcome = refused.map { .malformed($0) } ?? .parsed(1)
                 case ExtractedReview.skipped:
-                    stats.linesSkipped += 1
-                    report.linesSkipped += 1
+                    outcome = .skipped
                 default:
-                    stats.linesMalformed += 1
-                    report.linesMalformed += 1
-                    let (s, n) = part.lines[k]
-                    note(part.reasons[reasonIndex], path, lineNumber, UnsafeBufferPointer(rebasing: block[Int(s)..<Int(s + n)]))
+                    outcome = .malformed(part.reasons[reasonIndex])
                     reasonIndex += 1
-                    if report.linesMalformed & 1023 == 0 { try checkBadFraction(final: false) }
                 }
+                try count(outcome, path, lineNumber, line, &stats)
             }
         }
     }

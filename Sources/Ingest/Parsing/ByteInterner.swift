@@ -4,7 +4,14 @@
 /// Ids are stored back to back in one byte arena; an open-addressing table of indices, keyed by
 /// a 64-bit multiplicative hash of the bytes, finds them. Memory is the distinct ids plus ~16
 /// bytes each — bounded by the dictionaries, not the input size, as the ingest issue requires.
+///
+/// An id that is not valid UTF-8 or holds a control byte is refused (`rejected`): the dictionary
+/// files and the export store ids as text, where two such ids would decode to the same string
+/// (U+FFFD) and a tab or newline would break every line-based consumer. The check runs only when
+/// an id is new, so it costs nothing per line.
 struct ByteInterner {
+    /// What `intern` returns for an id it refuses (see above); nothing is added.
+    static let rejected = UInt32.max
     private(set) var arena: [UInt8] = []
     private(set) var offsets: [Int] = [0]
     private var hashes: [UInt64] = []
@@ -85,7 +92,12 @@ struct ByteInterner {
         if s.count <= 7, let v = Self.smallNumber(s) {
             if v < numeric.count, numeric[v] != 0 { return numeric[v] - 1 }
             let k = internHashed(s)
-            if v >= numeric.count { numeric.append(contentsOf: repeatElement(0, count: max(v + 1, numeric.count * 2) - numeric.count)) }
+            if v >= numeric.count {
+                // Grow the direct map only for ids near the ones seen so far: one id "9999999"
+                // must not cost 40 MB (memory stays proportional to the distinct ids).
+                guard v < max(1 << 16, 8 * hashes.count) else { return k }
+                numeric.append(contentsOf: repeatElement(0, count: max(v + 1, numeric.count * 2) - numeric.count))
+            }
             numeric[v] = k + 1
             return k
         }
@@ -123,6 +135,7 @@ struct ByteInterner {
             }
             slot = (slot + 1) & mask
         }
+        guard Self.isAcceptable(s) else { return Self.rejected }
         let k = hashes.count
         hashes.append(h)
         arena.append(contentsOf: s)
@@ -130,6 +143,36 @@ struct ByteInterner {
         table[slot] = Slot(meta: m | UInt64(k + 1), w0: w0, w1: w1, w2: w2)
         if hashes.count * 2 > table.count { grow() }
         return UInt32(k)
+    }
+
+    /// Valid UTF-8 (no overlongs, surrogates or values above U+10FFFF) without C0 controls or DEL.
+    static func isAcceptable(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = s.count
+        while i < n {
+            let c = s[i]
+            if c < 0x80 {
+                if c < 0x20 || c == 0x7F { return false }
+                i += 1
+                continue
+            }
+            let length: Int
+            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF   // allowed range of the second byte
+            switch c {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; upper = 0x9F
+            case 0xF0: length = 4; lower = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; upper = 0x8F
+            default: return false
+            }
+            guard i + length <= n, s[i + 1] >= lower, s[i + 1] <= upper else { return false }
+            for k in 2..<length where s[i + k] & 0xC0 != 0x80 { return false }
+            i += length
+        }
+        return true
     }
 
     @inline(__always)

@@ -55,7 +55,9 @@ public enum DateFormat: Sendable, Equatable, Codable, CustomStringConvertible {
     func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
         switch self {
         case .unixSeconds: return NumberParsing.int64(s)
-        case .unixMilliseconds: return NumberParsing.int64(s).map { $0 >= 0 ? $0 / 1000 : -((-$0 + 999) / 1000) }
+        case .unixMilliseconds:
+            // Floor division without overflow (`-(-v + 999)` trapped near Int64.min).
+            return NumberParsing.int64(s).map { v in v % 1000 < 0 ? v / 1000 - 1 : v / 1000 }
         case .iso8601: return Self.parseISO(s)
         case .pattern(let p): return Self.parsePattern(Array(p.utf8), s)
         }

@@ -53,7 +53,7 @@ struct DelimitedParser: LineParser {
                 guard split(line) else { return .malformed("unterminated quote in the header") }
                 let names = fields.map { Self.normalize(UnsafeBufferPointer(rebasing: line[$0])) }
                 guard let r = resolve(names: names) else {
-                    return .malformed("header \(names) lacks a column of the mapping (user \(requested.user), item \(requested.item))")
+                    return .malformed("header \(Self.preview(names)) lacks a column of the mapping (user \(requested.user), item \(requested.item))")
                 }
                 resolved = r
                 return .skipped
@@ -63,10 +63,18 @@ struct DelimitedParser: LineParser {
         guard let cols = resolved else { return .malformed("no column mapping") }
         guard split(line) else { return .malformed("unterminated quoted field") }
         let needed = max(cols.user, cols.item, cols.rating ?? 0, cols.timestamp ?? 0)
-        guard fields.count > needed else { return .malformed("too few fields (need at least \(needed + 1))") }
+        guard fields.count > needed else { return .malformed("too few fields (need at least \(needed &+ 1))") }
+        // Headerless MovieLens files have exactly four columns; more means an id held the
+        // delimiter, and reading on would shift every column (a wrong id, silently).
+        if autodetect && !hasHeader && fields.count > 4,
+           fields[4...].contains(where: { !NumberParsing.trimmed(UnsafeBufferPointer(rebasing: line[$0])).isEmpty }) {
+            return .malformed("too many fields (a MovieLens line without a header has 4)")
+        }
         var rating = Float.nan
         if let rc = cols.rating {
             guard let v = NumberParsing.double(field(line, rc, slot: 2)) else { return .malformed("rating is not a number") }
+            // Beyond Float's range the rating would silently become infinity.
+            guard abs(v) <= Double(Float.greatestFiniteMagnitude) else { return .malformed("rating is out of range") }
             rating = Float(v)
         }
         var timestamp = Int64.min
@@ -80,7 +88,7 @@ struct DelimitedParser: LineParser {
         let item = field(line, cols.item, slot: 1)
         if user.isEmpty { return .malformed("empty user id") }
         if item.isEmpty { return .malformed("empty item id") }
-        log.add(user: user, item: item, rating: rating, timestamp: timestamp)
+        if let refused = log.add(user: user, item: item, rating: rating, timestamp: timestamp) { return .malformed(refused) }
         return .parsed(1)
     }
 
@@ -168,6 +176,17 @@ struct DelimitedParser: LineParser {
         guard let r = find(ratingRef, aliases: ["rating"]) else { return nil }
         guard let t = find(timeRef, aliases: ["timestamp", "time"]) else { return nil }
         return (u, i, r, t)
+    }
+
+    /// The first few header names, each cut short, with control characters shown as `?`: a
+    /// binary or one-line file must not turn into a megabyte error message.
+    static func preview(_ names: [String]) -> String {
+        func cut(_ s: String) -> String {
+            let clean = String(s.unicodeScalars.prefix(24).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+            return s.unicodeScalars.count > 24 ? clean + "…" : clean
+        }
+        let shown = names.prefix(8).map(cut)
+        return "[" + shown.map { "\"\($0)\"" }.joined(separator: ", ") + (names.count > 8 ? ", … \(names.count) fields]" : "]")
     }
 
     /// Lower-cased header name without RecBole's `:type` suffix or a BOM.

@@ -31,9 +31,10 @@ struct JSONReviewParser: LineParser {
         case ExtractedReview.skipped: return .skipped
         case ExtractedReview.malformed: return .malformed(reason ?? "malformed")
         default:
-            arena.withUnsafeBufferPointer { a in
+            let refused = arena.withUnsafeBufferPointer { a in
                 log.add(user: rec.user(line, a), item: rec.item(line, a), rating: rec.rating, timestamp: rec.timestamp)
             }
+            if let refused { return .malformed(refused) }
             return .parsed(1)
         }
     }
@@ -72,6 +73,8 @@ struct JSONReviewParser: LineParser {
             guard let v = number(values[t], line), v.isFinite, abs(v) < 9e18 else { return (rec, fieldProblem(names.3, values[t])) }
             rec.timestamp = millis ? Int64((v / 1000).rounded(.down)) : Int64(v)
         }
+        // A rating beyond Float's range would silently become infinity.
+        guard abs(rating) <= Double(Float.greatestFiniteMagnitude) else { return (rec, "\(names.2) is out of range") }
         rec.rating = Float(rating)
         guard let user = locate(values[u], line, offset, &arena), let item = locate(values[i], line, offset, &arena) else {
             return (rec, "empty or invalid \(names.0) or \(names.1)")

@@ -21,7 +21,9 @@ struct LightGCNParser: LineParser {
             while i < n && line[i] != 0x20 && line[i] != 0x09 { i += 1 }
             let token = UnsafeBufferPointer(rebasing: line[s..<i])
             if let u = user {
-                log.add(user: u, item: token, rating: .nan, timestamp: .min)
+                // Digits only (checked above) are always accepted ids, so nothing is refused
+                // half-way through a line.
+                if let refused = log.add(user: u, item: token, rating: .nan, timestamp: .min) { return .malformed(refused) }
                 added += 1
             } else {
                 user = token

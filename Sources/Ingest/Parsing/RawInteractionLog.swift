@@ -18,14 +18,24 @@ struct RawInteractionLog {
 
     var count: Int { userColumn.count }
 
+    /// Adds one interaction; returns the reason when an id is refused (nothing is added then;
+    /// a refused item may leave its new user interned but unused, which dense ids ignore).
     @inline(__always)
-    mutating func add(user: UnsafeBufferPointer<UInt8>, item: UnsafeBufferPointer<UInt8>, rating: Float, timestamp: Int64) {
-        userColumn.append(users.intern(user))
-        itemColumn.append(items.intern(item))
+    mutating func add(user: UnsafeBufferPointer<UInt8>, item: UnsafeBufferPointer<UInt8>, rating: Float, timestamp: Int64) -> String? {
+        let u = users.intern(user)
+        if u == ByteInterner.rejected { return Self.badUser }
+        let i = items.intern(item)
+        if i == ByteInterner.rejected { return Self.badItem }
+        userColumn.append(u)
+        itemColumn.append(i)
         ratings.append(rating)
         timestamps.append(timestamp)
         givenSplit.append(currentSplit)
+        return nil
     }
+
+    static let badUser = "user id is not valid UTF-8 or contains a control character"
+    static let badItem = "item id is not valid UTF-8 or contains a control character"
 }
 
 /// What a parser made of one line.

@@ -53,8 +53,11 @@ final class Trainer {
         reporter = ProgressReporter(enabled: options.showProgress)
         try FilePath.createDirectories(outputDirectory)
         if options.restart {
+            // The training state of the old run goes; its published model and results stay until
+            // `finish` replaces them atomically, so a restart that fails (disk full, killed) leaves
+            // the previous model in place for export and for services.
             store.removeAll()
-            for stale in ["metrics.jsonl", "model.accfmodel", "results.json"] { unlink(FilePath.join(outputDirectory, stale)) }
+            unlink(FilePath.join(outputDirectory, "metrics.jsonl"))
         } else if let checkpoint = store.latest(logger: logger) {
             try restore(checkpoint)
             resumedFromStep = checkpoint.progress.globalStep

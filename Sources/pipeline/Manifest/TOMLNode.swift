@@ -72,6 +72,9 @@ indirect enum TOMLNode: Equatable, Sendable {
 
     /// Parses a whole TOML document; a syntax error names the file and line.
     static func parse(_ text: String, file: String) throws -> TOMLNode {
+        if let (line, reason) = TOMLPreflight.problem(in: text) {
+            throw AccfErrorFactory.manifest(file, line: line, "TOML syntax error: \(reason)")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -112,6 +112,12 @@ final class PipelineRunner: Sendable {
         let hashes = HashCache()
         var summary = RunSummary()
         logger.info("run started", metadata: ["event": "run_started", "pipeline": "\(pipelineName)", "workdir": "\(workdir)"])
+        // Temporary files of writers an earlier run's kill interrupted: garbage nothing will reuse.
+        let leftovers = LeftoverSweep.sweep(workdir)
+        if !leftovers.isEmpty {
+            logger.info("removed \(leftovers.count) temporary file(s) of interrupted writers",
+                        metadata: ["event": "leftovers_removed", "paths": .array(leftovers.map { .string($0) })])
+        }
         for stage in stages {
             do {
                 var reasons = forcedReason(stage, options).map { [$0] } ?? []

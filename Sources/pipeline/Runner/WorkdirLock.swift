@@ -32,7 +32,7 @@ final class WorkdirLock {
         try FilePath.createDirectories(workdir)
         let path = FilePath.join(workdir, fileName)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw AccfError.cannotCreate(path, String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw AccfError.cannotCreate(path, errno: errno) }
         while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
             let code = errno
             if code == EINTR { continue }

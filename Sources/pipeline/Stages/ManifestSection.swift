@@ -38,8 +38,25 @@ enum ManifestSection {
 
     /// For a stage command run without a manifest: the lock on the workdir its output lives in.
     /// Keep the returned lock alive until the output is published.
-    static func lockWorkdir(_ workdir: String, wait: Bool = false) throws -> WorkdirLock {
-        try WorkdirLock.acquire(workdir: workdir, wait: wait)
+    ///
+    /// `workdir` is a guess from the pipeline layout (`<workdir>/graph/graph.accfgraph`). When the
+    /// output is not in that layout the guess can be `/` or a folder the user cannot write
+    /// (`-o /tmp/g.accfgraph` guesses `/`, `-o ~/rec.sqlite` guesses `/home`): then the lock goes
+    /// in `outputDirectory`, the folder the output is written to anyway, instead of failing with
+    /// exit 73 (or, as root, leaving `/accf.lock`).
+    static func lockWorkdir(_ workdir: String, outputDirectory: String? = nil, wait: Bool = false) throws -> WorkdirLock {
+        guard let outputDirectory, outputDirectory != workdir else { return try WorkdirLock.acquire(workdir: workdir, wait: wait) }
+        if lockDirectoryIsOutsideAnyWorkdir(workdir) { return try WorkdirLock.acquire(workdir: outputDirectory, wait: wait) }
+        do {
+            return try WorkdirLock.acquire(workdir: workdir, wait: wait)
+        } catch let error as AccfError where error.status == .cannotCreate {
+            return try WorkdirLock.acquire(workdir: outputDirectory, wait: wait)
+        }
+    }
+
+    /// Whether a guessed workdir cannot be one: the filesystem root.
+    static func lockDirectoryIsOutsideAnyWorkdir(_ guess: String) -> Bool {
+        guess == "/" || guess.isEmpty
     }
 }
 
