@@ -104,7 +104,9 @@ final class StudyGridTests: XCTestCase {
                 let d = try StudyDefinition.load(path: "\(pipelines)/\(name).toml")
                 XCTAssertEqual(d.settings.name, name)
                 XCTAssertEqual(d.grid.cells.count, cells, name)
-                XCTAssertGreaterThanOrEqual(d.settings.seeds.count, 3, "the main table needs ≥ 3 seeds")
+                if name != "study-ml-100k-long" {   // the long one is a one-seed check
+                    XCTAssertGreaterThanOrEqual(d.settings.seeds.count, 3, "the main table needs ≥ 3 seeds")
+                }
                 XCTAssertTrue(d.settings.workdir.hasSuffix("/runs/\(name)"))
             } catch let error as AccfError where error.status == .noInput {
                 print("skipping the input check of \(name): \(error.description)")   // ../shared/data absent
