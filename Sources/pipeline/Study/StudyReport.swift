@@ -51,12 +51,12 @@ enum StudyReport {
             md += tables.noiseMarkdown()
             let ndcgChart = LineChart(title: "Test NDCG@20 vs injected noise", xLabel: "noise (% of train interactions)", yLabel: "NDCG@20",
                                       series: t.models.map { m in
-                                          LineChart.Series(name: m, points: zip(t.fractions, t.ndcg[m] ?? []).map { (100 * $0, $1.mean) })
+                                          LineChart.Series(name: m, points: zip(t.fractions, t.ndcg[m] ?? []).map { (100 * $0, $1.mean) }, colour: s.models.firstIndex(of: m))
                                       })
             let declineChart = LineChart(title: "Decline of NDCG@20 vs the clean data", xLabel: "noise (% of train interactions)",
                                          yLabel: "decline (%)",
                                          series: t.models.map { m in
-                                             LineChart.Series(name: m, points: zip(t.fractions, t.decline[m] ?? []).map { (100 * $0, 100 * $1) })
+                                             LineChart.Series(name: m, points: zip(t.fractions, t.decline[m] ?? []).map { (100 * $0, 100 * $1) }, colour: s.models.firstIndex(of: m))
                                          })
             files.append((Chart.noise, ndcgChart.svg()))
             files.append((Chart.noiseDecline, declineChart.svg()))
@@ -86,11 +86,13 @@ enum StudyReport {
             let metric = definition.train.metric
             let valid = LineChart(title: "Valid \(metric) per epoch (seed \(seed))", xLabel: "epoch", yLabel: metric,
                                   series: cells.map { c in
-                                      LineChart.Series(name: c.model, points: (results.cells[c]?.validCurve ?? []).map { (Double($0.epoch), $0.values[metric] ?? .nan) })
+                                      LineChart.Series(name: c.model, points: (results.cells[c]?.validCurve ?? []).map { (Double($0.epoch), $0.values[metric] ?? .nan) },
+                                                       colour: s.models.firstIndex(of: c.model))
                                   })
             let loss = LineChart(title: "Training BPR loss per epoch (seed \(seed))", xLabel: "epoch", yLabel: "BPR loss",
                                  series: cells.map { c in
-                                     LineChart.Series(name: c.model, points: (results.cells[c]?.lossCurve ?? []).map { (Double($0.epoch), $0.values["bpr"] ?? .nan) })
+                                     LineChart.Series(name: c.model, points: (results.cells[c]?.lossCurve ?? []).map { (Double($0.epoch), $0.values["bpr"] ?? .nan) },
+                                                      colour: s.models.firstIndex(of: c.model))
                                  })
             files.append((Chart.curvesNDCG, valid.svg()))
             files.append((Chart.curvesLoss, loss.svg()))
