@@ -95,6 +95,36 @@ final class StudyGridTests: XCTestCase {
         XCTAssertThrowsError(try StudyFixture.definition(StudyFixture.manifestText(study: "", extra: "[train.model_options]\nepsilon = 0.1"), in: root))
     }
 
+    /// `[study.train.<model>]` overrides `[train]` for that model's cells only; bad keys are refused.
+    func testPerModelTrainOverrides() throws {
+        let text = StudyFixture.manifestText(study: """
+        models = ["lightgcn", "xsimgcl", "accf"]
+        seeds = [1]
+        [study.train.xsimgcl]
+        layers = 2
+        min_epochs = 3
+        max_epochs = 4
+        """)
+        let d = try StudyFixture.definition(text, in: root)
+        XCTAssertEqual(d.trainByModel["xsimgcl"]?.layers, 2)
+        XCTAssertEqual(d.trainByModel["xsimgcl"]?.maxEpochs, 4)
+        XCTAssertEqual(d.trainByModel["accf"], d.train)
+        XCTAssertEqual(d.trainOverrides["xsimgcl"], ["layers 2", "max_epochs 4", "min_epochs 3"])
+        let xsim = d.stages.filter { $0.name.hasPrefix("train:") && $0.name.contains("/xsimgcl/") }
+        let others = d.stages.filter { $0.name.hasPrefix("train:") && !$0.name.contains("/xsimgcl/") }
+        XCTAssertFalse(xsim.isEmpty)
+        XCTAssertTrue(xsim.allSatisfy { $0.parameters.contains("\"layers\":2") && $0.parameters.contains("\"max_epochs\":4") })
+        XCTAssertTrue(others.allSatisfy { $0.parameters.contains("\"layers\":1") && $0.parameters.contains("\"max_epochs\":2") })
+        for (extra, words) in [("[study.train.xsimgcl]\nlayres = 2", "layres"), ("[study.train.xsimgcl]\nseed = 3", "set per cell"),
+                               ("[study.train.nope]\nlayers = 2", "study.train.nope"), ("[study.train.accf]\nlayers = -1", "layers")] {
+            let bad = StudyFixture.manifestText(study: "models = [\"xsimgcl\", \"accf\"]\n" + extra)
+            XCTAssertThrowsError(try StudyFixture.definition(bad, in: root), extra) { error in
+                XCTAssertEqual((error as? AccfError)?.status, .usage)
+                XCTAssertTrue((error as? AccfError)?.message.contains(words) ?? false, "\(error)")
+            }
+        }
+    }
+
     /// The shipped study manifests decode and validate (every cell's train config too).
     func testShippedStudiesAreValid() throws {
         let pipelines = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -22,6 +22,11 @@ struct StudyDefinition {
     let ingest: IngestConfig
     let graph: GraphConfig
     let train: TrainConfig
+    /// `[train]` with each model's `[study.train.<model>]` overrides (e.g. a longer budget for the
+    /// models that dip before they learn); models without overrides map to `train`.
+    let trainByModel: [String: TrainConfig]
+    /// The overrides as written, "key value" per model, for the report.
+    let trainOverrides: [String: [String]]
     let stages: [PipelineStage]
 
     static func load(path: String) throws -> StudyDefinition {
@@ -65,9 +70,30 @@ struct StudyDefinition {
             throw manifest.error(at: ["train", "model_options"], "a study takes model options per model",
                                  hint: "move them to [study.model_options.<model>]")
         }
+        var byModel: [String: TrainConfig] = [:], written: [String: [String]] = [:]
+        for model in s.models {
+            guard case .table(let entries)? = manifest.root["study"]?["train"]?[model] else { byModel[model] = train; continue }
+            var overridden = manifest
+            for (key, value) in entries {
+                if ["model", "seed", "model_options"].contains(key) {
+                    throw manifest.error(at: ["study", "train", model, key], "study.train.\(model).\(key) is set per cell",
+                                         hint: "model options go in [study.model_options.\(model)], seeds in study.seeds")
+                }
+                overridden = overridden.overriding([("train.\(key)", value)])
+                written[model, default: []].append("\(key) \(Self.render(value))")
+            }
+            do {
+                byModel[model] = try overridden.decode(TrainConfig.self, section: "train")
+            } catch let error as AccfError {
+                throw AccfError(error.status, "\(manifest.location(of: "study.train.\(model)")): [study.train.\(model)]: \(error.message)",
+                                hint: error.hint)
+            }
+        }
+        trainByModel = byModel
+        trainOverrides = written
         // Every cell's config must validate before anything trains (a typo fails now, not in an hour).
         for cell in grid.cells {
-            let config = StudyGrid.trainConfig(for: cell, base: train, settings: s)
+            let config = StudyGrid.trainConfig(for: cell, base: byModel[cell.model] ?? train, settings: s)
             do {
                 try config.validate()
             } catch let error as AccfError {
@@ -75,7 +101,7 @@ struct StudyDefinition {
                                 hint: error.hint)
             }
         }
-        stages = Self.makeStages(grid: grid, ingest: ingest, graph: graph, train: train, settings: s)
+        stages = Self.makeStages(grid: grid, ingest: ingest, graph: graph, train: byModel, settings: s)
     }
 
     /// Where things live under the study workdir.
@@ -85,7 +111,18 @@ struct StudyDefinition {
         static func cell(_ workdir: String, _ c: StudyCell) -> String { FilePath.join(workdir, "cells/\(c.id)") }
     }
 
-    private static func makeStages(grid: StudyGrid, ingest: IngestConfig, graph: GraphConfig, train: TrainConfig,
+    /// A TOML value as the report shows it.
+    static func render(_ node: TOMLNode) -> String {
+        switch node {
+        case .string(let v): return v
+        case .int(let v): return String(v)
+        case .double(let v): return StudyGrid.number(v)
+        case .bool(let v): return String(v)
+        default: return node.kindName
+        }
+    }
+
+    private static func makeStages(grid: StudyGrid, ingest: IngestConfig, graph: GraphConfig, train: [String: TrainConfig],
                                    settings: StudySettings) -> [PipelineStage] {
         let w = settings.workdir
         var stages: [PipelineStage] = []
@@ -101,7 +138,7 @@ struct StudyDefinition {
                                                                                          output: Layout.graph(w, v))))
         }
         for cell in grid.cells {
-            let config = StudyGrid.trainConfig(for: cell, base: train, settings: settings)
+            let config = StudyGrid.trainConfig(for: cell, base: train[cell.model]!, settings: settings)
             let stage = TrainPipelineStage(config: config, ingestDirectory: Layout.ingest(w, cell.data),
                                            graphPath: Layout.graph(w, cell.data), output: Layout.cell(w, cell))
             stages.append(RenamedStage(name: "train:\(cell.id)", inner: stage))

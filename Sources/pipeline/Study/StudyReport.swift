@@ -36,6 +36,8 @@ enum StudyReport {
             "\(m): " + (s.modelOptions[m]!.values.keys.sorted().map { "\($0) \(s.modelOptions[m]!.values[$0]!)" }.joined(separator: ", "))
         }
         if !options.isEmpty { md += ["", "Model options: " + options.joined(separator: "; ") + "."] }
+        let overrides = definition.trainOverrides.keys.sorted().map { "\($0): " + definition.trainOverrides[$0]!.joined(separator: ", ") }
+        if !overrides.isEmpty { md += ["", "Per-model training (overriding [train]): " + overrides.joined(separator: "; ") + "."] }
 
         if tables.main != nil {
             md += ["", "## Main comparison (test, clean data, seeds \(grid.main.map(\.seed).uniqued().map(String.init).joined(separator: ", ")))", ""]

@@ -23,6 +23,8 @@ struct StudySettings: Decodable, Equatable, Sendable {
     var proposed = "accf"
     /// Per-model options (`[study.model_options.xsimgcl]`), replacing `[train.model_options]` for that model.
     var modelOptions: [String: ModelOptions] = [:]
+    /// Models with `[study.train.<model>]` training overrides (the keys are read by `StudyDefinition`).
+    var trainOverrideModels: [String] = []
     var main = MainExperiment()
     var coldStart = ColdStartExperiment()
     var noise = NoiseExperiment()
@@ -31,7 +33,7 @@ struct StudySettings: Decodable, Equatable, Sendable {
     var curves = CurvesExperiment()
 
     enum CodingKeys: String, CodingKey {
-        case name, workdir, models, seeds, proposed, main, noise, ablation, sensitivity, curves
+        case name, workdir, models, seeds, proposed, main, noise, ablation, sensitivity, curves, train
         case reportDir = "report_dir", modelOptions = "model_options", coldStart = "cold_start"
     }
 
@@ -47,6 +49,7 @@ struct StudySettings: Decodable, Equatable, Sendable {
         seeds = try c.decodeIfPresent([UInt64].self, forKey: .seeds) ?? d.seeds
         proposed = try c.decodeIfPresent(String.self, forKey: .proposed) ?? d.proposed
         modelOptions = try c.decodeIfPresent([String: ModelOptions].self, forKey: .modelOptions) ?? d.modelOptions
+        trainOverrideModels = try c.decodeIfPresent([String: OpaqueTable].self, forKey: .train)?.keys.sorted() ?? []
         main = try c.decodeIfPresent(MainExperiment.self, forKey: .main) ?? d.main
         coldStart = try c.decodeIfPresent(ColdStartExperiment.self, forKey: .coldStart) ?? d.coldStart
         noise = try c.decodeIfPresent(NoiseExperiment.self, forKey: .noise) ?? d.noise
@@ -65,6 +68,9 @@ struct StudySettings: Decodable, Equatable, Sendable {
         guard Set(models).count == models.count else { throw AccfError.usage("study.models lists a model twice") }
         for model in modelOptions.keys.sorted() where ModelRegistry.model(named: model) == nil {
             throw AccfError.usage("study.model_options.\(model): unknown model")
+        }
+        for model in trainOverrideModels where ModelRegistry.model(named: model) == nil {
+            throw AccfError.usage("study.train.\(model): unknown model")
         }
         guard !seeds.isEmpty, Set(seeds).count == seeds.count else {
             throw AccfError.usage("study.seeds must list distinct seeds, got \(seeds)")
@@ -101,6 +107,11 @@ struct StudySettings: Decodable, Equatable, Sendable {
             throw AccfError.usage("study.ablation and study.sensitivity vary ACCF's options: set study.proposed = \"accf\" or disable them")
         }
     }
+}
+
+/// A table whose keys someone else checks (`[study.train.<model>]` is decoded as a `TrainConfig` overlay).
+private struct OpaqueTable: Decodable {
+    init(from decoder: Decoder) throws {}
 }
 
 /// Reads `enabled` and `seed_count` (how many of `study.seeds`, first ones first).
