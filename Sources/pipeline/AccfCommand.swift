@@ -22,7 +22,7 @@ struct AccfCommand: ParsableCommand {
         """,
         version: AccfVersion.string,
         subcommands: [SynthCommand.self, RunCommand.self, StatusCommand.self, IngestCommand.self, GraphCommand.self,
-                      TrainCommand.self, ExportCommand.self, BenchCommand.self]
+                      TrainCommand.self, ExportCommand.self, StudyCommand.self, BenchCommand.self]
     )
 
     /// Ignores SIGXFSZ, then parses and runs. Why: under a file-size limit (`ulimit -f`,

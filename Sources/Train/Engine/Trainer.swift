@@ -233,6 +233,9 @@ final class Trainer {
         json += "  \"valid_\(config.metric)\": \(JSONNumber.format(progress.bestMetric)),\n"
         json += "  \"test_users\": \(result.users.count),\n  \"test\": \(JSONNumber.object(test)),\n"
         json += "  \"cold_start_users\": \(coldUsers),\n  \"test_cold_start\": \(JSONNumber.object(cold)),\n"
+        // Sparse-test breakdown (the article's cold-start table): users with < 10 test interactions.
+        let sparse = result.averages(heldOutBelow: 10)
+        json += "  \"sparse_test_users\": \(sparse.users),\n  \"test_sparse\": \(JSONNumber.object(sparse.averages)),\n"
         json += "  \"model_hash\": \"\(String(final.contentHash, radix: 16))\"\n}\n"
         try AtomicFileWriter.write(Array(json.utf8), to: FilePath.join(output, "results.json"))
         return TrainReport(modelName: modelType.modelName, epochs: progress.epoch, bestEpoch: progress.bestEpoch,

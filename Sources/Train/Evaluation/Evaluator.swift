@@ -29,6 +29,29 @@ public struct EvaluationResult: Sendable {
         return n > 0 ? sum / Double(n) : .nan
     }
 
+    /// Every metric at every cutoff averaged over the users with fewer than `threshold` held-out
+    /// items, and how many they are: the article's "sparse users" breakdown (< 10 test
+    /// interactions), which a study compares with the all-user averages. NaN values for none.
+    public func averages(heldOutBelow threshold: Int) -> (users: Int, averages: [String: Double]) {
+        var sums = [Double](repeating: 0, count: ks.count * RankingMetric.allCases.count)
+        var n = 0
+        for index in users.indices where heldOutCounts[index] < threshold {
+            n += 1
+            for kIndex in ks.indices {
+                for (mIndex, metric) in RankingMetric.allCases.enumerated() {
+                    sums[kIndex * RankingMetric.allCases.count + mIndex] += value(metric, at: ks[kIndex], userIndex: index)
+                }
+            }
+        }
+        var out: [String: Double] = [:]
+        for (kIndex, k) in ks.enumerated() {
+            for (mIndex, metric) in RankingMetric.allCases.enumerated() {
+                out[metric.key(at: k)] = n > 0 ? sums[kIndex * RankingMetric.allCases.count + mIndex] / Double(n) : .nan
+            }
+        }
+        return (n, out)
+    }
+
     /// Every metric at every cutoff, averaged over all evaluated users: "ndcg@20" → value.
     public var averages: [String: Double] {
         var out: [String: Double] = [:]

@@ -23,7 +23,8 @@ struct Manifest: Sendable {
     private let keyLines: TOMLKeyLines
 
     /// Reads and parses a manifest; a missing file exits 66, a syntax error or unknown section 64.
-    static func load(path: String) throws -> Manifest {
+    /// `sections` are the sections allowed (a study manifest adds `[study]`).
+    static func load(path: String, sections: [String] = Manifest.knownSections) throws -> Manifest {
         guard FilePath.exists(path), !FilePath.isDirectory(path) else {
             throw AccfError.missingInput(path, hint: "pass the path of a pipeline manifest, e.g. pipelines/demo.toml")
         }
@@ -31,19 +32,19 @@ struct Manifest: Sendable {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw AccfError(.usage, "\(path): not UTF-8 text", hint: "a manifest is a TOML file in UTF-8")
         }
-        return try Manifest(text: text, path: path, contentHash: XXHash64.hash(bytes))
+        return try Manifest(text: text, path: path, contentHash: XXHash64.hash(bytes), sections: sections)
     }
 
     /// Parses manifest text; `path` decides the folder relative paths resolve against.
-    init(text: String, path: String, contentHash: UInt64? = nil) throws {
+    init(text: String, path: String, contentHash: UInt64? = nil, sections: [String] = Manifest.knownSections) throws {
         self.path = path
         self.folder = Manifest.absolute(FilePath.directory(of: path), relativeTo: FileManager.default.currentDirectoryPath)
         self.keyLines = TOMLKeyLines(text: text)
         self.root = try TOMLNode.parse(text, file: path)
         self.contentHash = contentHash ?? XXHash64.hash(Array(text.utf8))
-        for key in root.keys where !Manifest.knownSections.contains(key) {
+        for key in root.keys where !sections.contains(key) {
             throw error(at: [key], "unknown section [\(key)]",
-                        hint: "sections are \(Manifest.knownSections.map { "[\($0)]" }.joined(separator: ", "))")
+                        hint: "sections are \(sections.map { "[\($0)]" }.joined(separator: ", "))")
         }
         for key in root.keys {
             if let node = root[key], case .table = node { continue }

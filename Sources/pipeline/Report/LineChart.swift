@@ -3,6 +3,9 @@ struct LineChart {
     struct Series {
         var name: String
         var points: [(x: Double, y: Double)]
+        /// Palette index; nil: the series' position. A study passes the model's position in
+        /// `study.models`, so a model has the same colour in every chart of a report.
+        var colour: Int? = nil
     }
 
     var title: String
@@ -41,9 +44,9 @@ struct LineChart {
         for (k, s) in series.enumerated() {
             let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }
             let coordinates = pts.map { "\(SVGDocument.number(px($0.x))),\(SVGDocument.number(py($0.y)))" }.joined(separator: " ")
-            doc.add("<polyline class=\"series\" data-name=\"\(SVGDocument.escape(s.name))\" fill=\"none\" stroke=\"\(SVGDocument.colour(k))\" stroke-width=\"2\" points=\"\(coordinates)\"/>")
+            doc.add("<polyline class=\"series\" data-name=\"\(SVGDocument.escape(s.name))\" fill=\"none\" stroke=\"\(SVGDocument.colour(s.colour ?? k))\" stroke-width=\"2\" points=\"\(coordinates)\"/>")
             let ly = top + 18 * Double(k)
-            doc.line(x1: right + 12, y1: ly, x2: right + 32, y2: ly, stroke: SVGDocument.colour(k))
+            doc.line(x1: right + 12, y1: ly, x2: right + 32, y2: ly, stroke: SVGDocument.colour(s.colour ?? k))
             doc.text(s.name, x: right + 38, y: ly + 4, size: 12, anchor: "start")
         }
         return doc.rendered
