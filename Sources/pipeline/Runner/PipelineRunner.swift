@@ -177,10 +177,12 @@ final class PipelineRunner: Sendable {
             inputHashes[input] = ContentHash.hex(hash)
         }
         let previous = state.stages[stage.name]
-        let resumable = !restart && previous.map {
+        let sameSources = previous.map { $0.inputs == inputHashes && $0.toolVersion == AccfVersion.string } ?? false
+        let interrupted = previous.map {
             ($0.status == .running || $0.status == .failed) && $0.parameters == stage.parameters
-                && $0.inputs == inputHashes && $0.toolVersion == AccfVersion.string
         } ?? false
+        let continued = !interrupted && previous.map { $0.parameters != stage.parameters && stage.continues($0) } ?? false
+        let resumable = !restart && sameSources && (interrupted || continued)
         var record = StageRecord(status: .running, toolVersion: AccfVersion.string, parameters: stage.parameters,
                                  inputs: inputHashes, outputs: [:], startedAt: Timestamp.iso8601Now(),
                                  finishedAt: nil, durationSeconds: nil, counts: [:], metrics: [:], error: nil)
@@ -188,7 +190,10 @@ final class PipelineRunner: Sendable {
         try state.save(workdir: workdir)
         logger.info("\(stage.name): running (\(reasons.joined(separator: "; ")))",
                     metadata: ["event": "stage_started", "stage": "\(stage.name)", "reasons": .array(reasons.map { .string($0) })])
-        if resumable { logger.info("\(stage.name): resuming the interrupted attempt", metadata: ["event": "stage_resuming", "stage": "\(stage.name)"]) }
+        if resumable {
+            let what = continued ? "continuing the earlier attempt (the new parameters extend it)" : "resuming the interrupted attempt"
+            logger.info("\(stage.name): \(what)", metadata: ["event": "stage_resuming", "stage": "\(stage.name)"])
+        }
         let clock = Stopwatch()
         let outcome: StageOutcome
         do {

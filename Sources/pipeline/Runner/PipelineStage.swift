@@ -19,6 +19,16 @@ protocol PipelineStage: Sendable {
     var outputs: [String] { get }
     /// Does the work. Must publish every output atomically before returning.
     func run(_ context: StageContext) throws -> StageOutcome
+    /// Whether the leftovers of `previous`, an attempt recorded with *other* parameters, may be
+    /// continued rather than discarded. Only where continuing gives the bytes a fresh start with
+    /// the new parameters would (train: `max_epochs` raised, `threads` changed); the runner has
+    /// already checked that the inputs and the accf version are the same.
+    func continues(_ previous: StageRecord) -> Bool
+}
+
+extension PipelineStage {
+    /// Most stages are cheap to redo: any change of parameters starts them over.
+    func continues(_ previous: StageRecord) -> Bool { false }
 }
 
 /// What a stage gets from the runner.
@@ -28,7 +38,8 @@ struct StageContext: Sendable {
     /// Where the stage logs its own progress.
     var logger: Logger
     /// True when the last attempt of this stage, with the same parameters, inputs and accf
-    /// version, was interrupted or failed: its leftovers (training checkpoints) may be resumed.
+    /// version, was interrupted or failed, or when the stage `continues` its last attempt: its
+    /// leftovers (training checkpoints) may be resumed.
     /// False for a fresh start (never run, or something changed): leftovers must be discarded,
     /// or train would refuse checkpoints of another config.
     var resumable: Bool = false

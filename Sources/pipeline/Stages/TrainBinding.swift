@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Graph
 import Train
 
@@ -6,8 +7,10 @@ import Train
 ///
 /// Resume is the train stage's own (checkpoints in `<workdir>/train/checkpoints`); the runner
 /// only decides whether resuming is allowed: after an interrupted or failed attempt with the same
-/// parameters and inputs it is (`restart: false`), after any change training starts over
-/// (`restart: true`), since the train stage refuses checkpoints of another config.
+/// parameters and inputs it is (`restart: false`), and so it is after a change that `continues`
+/// the earlier attempt (a raised `max_epochs`: hours of yelp2018 epochs are not thrown away);
+/// after any other change training starts over (`restart: true`), since the train stage refuses
+/// checkpoints of another config.
 struct TrainPipelineStage: PipelineStage {
     let config: TrainConfig
     let ingestDirectory: String
@@ -32,6 +35,20 @@ struct TrainPipelineStage: PipelineStage {
         var metrics = ["valid_\(config.metric)": report.bestValidMetric]
         for (key, value) in report.testMetrics { metrics["test_\(key)"] = value }
         return StageOutcome(counts: counts, metrics: metrics)
+    }
+
+    /// Continuing the earlier attempt gives a fresh run's bytes when every key that shapes the
+    /// trajectory is unchanged (`trajectoryHash`: not `threads`, `checkpoint_every_steps`,
+    /// `keep_checkpoints`, `max_epochs`), `max_epochs` did not shrink, and the earlier attempt
+    /// made no evaluation a longer run would not make: the trainer also validates at epoch
+    /// `max_epochs`, so the old bound must be a multiple of `eval_every`, unless the earlier run
+    /// stopped early (then a longer bound stops at the same epoch) or the bound is unchanged.
+    func continues(_ previous: StageRecord) -> Bool {
+        guard let old = try? JSONDecoder().decode(TrainConfig.self, from: Data(previous.parameters.utf8)),
+              old.trajectoryHash == config.trajectoryHash, config.maxEpochs >= old.maxEpochs else { return false }
+        if config.maxEpochs == old.maxEpochs || old.maxEpochs % config.evalEvery == 0 { return true }
+        guard previous.status == .finished, let epochs = previous.counts["epochs"] else { return false }
+        return epochs < Double(old.maxEpochs)
     }
 
     static func make(manifest: Manifest, workdir: String, hasGraphStage: Bool) throws -> TrainPipelineStage {
