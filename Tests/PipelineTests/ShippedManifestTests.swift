@@ -17,7 +17,7 @@ final class ShippedManifestTests: XCTestCase {
     }
 
     func testRealDataManifestsAreValid() throws {
-        for name in ["ml-100k", "yelp2018", "gowalla"] {
+        for name in ["ml-100k", "yelp2018", "yelp2018-lightgcn", "gowalla"] {
             do {
                 let definition = try PipelineDefinition.load(path: "\(Self.pipelines)/\(name).toml")
                 XCTAssertEqual(definition.stages.map(\.name), ["ingest", "graph", "train", "export"], name)
