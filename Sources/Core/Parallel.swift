@@ -38,12 +38,15 @@ public enum Parallel {
         return (0..<p).map { bounds[$0]..<bounds[$0 + 1] }
     }
 
-    /// Runs `body(part, range)` for each range, on up to `ranges.count` threads; returns when all are done.
+    /// Runs `body(part, range)` for each range, on up to `ranges.count` threads; returns when all
+    /// are done. The caller and `SpinningWorkers` share the parts (`concurrentPerform` when the
+    /// pool is in use already: a nested call).
     public static func run(_ ranges: [Range<Int>], _ body: @Sendable (Int, Range<Int>) -> Void) {
         if ranges.count == 1 {
             body(0, ranges[0])
             return
         }
+        if SpinningWorkers.shared.run(parts: ranges.count, { k in body(k, ranges[k]) }) { return }
         DispatchQueue.concurrentPerform(iterations: ranges.count) { k in body(k, ranges[k]) }
     }
 }
