@@ -5,8 +5,8 @@ import Synchronization
 /// Persistent worker threads that spin for a moment between jobs, behind `Parallel.run`.
 ///
 /// Why not `DispatchQueue.concurrentPerform` alone: it wakes a sleeping pool thread per call, and
-/// on this VM a halted vCPU takes longer to wake than a 150 µs part lasts — measured, two 150 µs
-/// parts took 294 µs, i.e. the caller ran both. A training step on ml-100k is dozens of such
+/// on a VM a halted vCPU can take longer to wake than a 150 µs part lasts — measured on the 2-core
+/// machine of 2026-12-01, two 150 µs parts took 294 µs, i.e. the caller ran both. A training step on ml-100k is dozens of such
 /// sub-millisecond calls, so 2 threads were no faster than 1. Workers that spin (~1 ms, with
 /// `sched_yield`) after each job are awake for the next one; past that they park on a semaphore.
 ///
