@@ -42,13 +42,15 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // A header-only shim (no library): the compiler's prefetch builtin for the sparse kernels.
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
 
         // MARK: - Library targets, one per pipeline stage, on a small shared core
         .target(name: "Core",
                 dependencies: ["CZstd", logging],
                 swiftSettings: kernelSettings),
         .target(name: "Ingest", dependencies: ["Core", "CZstd", "CZlib", logging], swiftSettings: kernelSettings),
-        .target(name: "Graph", dependencies: ["Core", "Ingest", logging], swiftSettings: kernelSettings),
+        .target(name: "Graph", dependencies: ["Core", "Ingest", "CPrefetch", logging], swiftSettings: kernelSettings),
         .target(name: "Train", dependencies: ["Core", "Ingest", "Graph", logging], swiftSettings: kernelSettings),
         .target(name: "Export", dependencies: ["Core", "Ingest", "Graph", "Train", "CSQLite", logging],
                 swiftSettings: kernelSettings),

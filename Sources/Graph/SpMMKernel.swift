@@ -1,3 +1,4 @@
+import CPrefetch
 import Core
 
 /// The pointer-level CSR × dense kernel behind `Propagation` (internal; callers use the safe API).
@@ -43,6 +44,12 @@ struct SpMMKernel: @unchecked Sendable {
     let x: UnsafePointer<Float>
     let dim: Int
     let epilogue: Epilogue
+    /// Nonzeros in the whole matrix: the bound for reading `columns` ahead.
+    let nonzeroCount: Int
+
+    /// How many nonzeros ahead the 64-column loop prefetches x's row. The gathers of x rows by
+    /// column index miss the private caches; without a prefetch each waits on the last-level cache.
+    static let prefetchDistance = 8
 
     /// Below this much work (nonzeros × dim) one thread beats the cost of waking another.
     static let parallelThreshold = 1 << 16
@@ -58,7 +65,7 @@ struct SpMMKernel: @unchecked Sendable {
                     let kernel = SpMMKernel(rowPointers: rp.baseAddress.unsafelyUnwrapped,
                                             columns: cols.baseAddress.unsafelyUnwrapped,
                                             values: vals.baseAddress.unsafelyUnwrapped,
-                                            x: x, dim: dim, epilogue: epilogue)
+                                            x: x, dim: dim, epilogue: epilogue, nonzeroCount: cols.count)
                     Parallel.run(ranges) { _, rows in kernel.rows(rows) }
                 }
             }
@@ -80,7 +87,7 @@ struct SpMMKernel: @unchecked Sendable {
                     let kernel = SpMMKernel(rowPointers: rp.baseAddress.unsafelyUnwrapped,
                                             columns: cols.baseAddress.unsafelyUnwrapped,
                                             values: vals.baseAddress.unsafelyUnwrapped,
-                                            x: x, dim: dim, epilogue: epilogue)
+                                            x: x, dim: dim, epilogue: epilogue, nonzeroCount: cols.count)
                     let rows = RowList(base: listBase)
                     Parallel.run(ranges) { _, range in kernel.rows(range, list: rows) }
                 }
@@ -133,6 +140,9 @@ struct SpMMKernel: @unchecked Sendable {
             while c + 64 <= dim {
                 var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
                 for k in start..<end {
+                    // Reads ahead through the following rows too: they are next in a range run.
+                    let ahead = k &+ Self.prefetchDistance
+                    if ahead < nonzeroCount { accf_prefetch_read(x + (Int(columns[ahead]) &* dim &+ c), 256) }
                     let v = values[k]
                     let p = x + (Int(columns[k]) &* dim &+ c)
                     a0 = a0.addingProduct(v, Self.load(p, as: SIMD16<Float>.self))
