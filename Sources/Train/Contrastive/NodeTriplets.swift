@@ -36,7 +36,30 @@ public struct NodeTriplets: Sendable, Equatable {
     public var distinctPositives: [Int] { Self.distinct(positives) }
 
     /// Sorted unique values: deterministic, independent of hashing seeds.
+    ///
+    /// Why a bitmap and not a sort: every training step asks for its batch's node rows (6,144 on
+    /// a 2,048 batch), serially, and the comparison sort was ~5% of an ml-100k LightGCN epoch's
+    /// CPU time. Rows are node indices below a few million, so one bit per node up to the largest
+    /// and a scan of the words give the same ascending list in O(count + max/64). Negative or very
+    /// large values fall back to the sort.
     public static func distinct(_ rows: [Int]) -> [Int] {
+        guard let largest = rows.max(), let smallest = rows.min() else { return [] }
+        guard smallest >= 0, largest < 1 << 26 else { return sortedDistinct(rows) }
+        var words = [UInt64](repeating: 0, count: largest / 64 + 1)
+        for r in rows { words[r >> 6] |= 1 << UInt64(r & 63) }
+        var out = [Int]()
+        out.reserveCapacity(rows.count)
+        for (w, word) in words.enumerated() {
+            var bits = word
+            while bits != 0 {
+                out.append(w << 6 | bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
+        }
+        return out
+    }
+
+    static func sortedDistinct(_ rows: [Int]) -> [Int] {
         var sorted = rows.sorted()
         var write = 0
         for read in sorted.indices where read == 0 || sorted[read] != sorted[read - 1] {
