@@ -6,3 +6,8 @@
 struct SendablePointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
 }
+
+/// The read-only counterpart, for buffers the workers share without writing.
+struct ReadPointer<T>: @unchecked Sendable {
+    let base: UnsafePointer<T>
+}

@@ -1,7 +1,14 @@
+import Core
+
 /// Pointer-level loops over BPR triplets: dot products and gradient scatter in SIMD16 chunks.
 ///
-/// Serial in batch order on purpose: triplets share rows, so a parallel scatter would need
-/// atomics or a reduction whose order depends on threads; at batch × 3 rows × d it is cheap.
+/// Parallel in two phases, with the serial loop's bytes for any thread count. Phase 1 splits the
+/// triplets into contiguous ranges and computes each one's loss and slope (they read `e` only).
+/// Phase 2 scatters the slopes into `g`: triplets share rows, so instead of atomics or a
+/// thread-dependent reduction each part owns a contiguous block of rows (not interleaved rows:
+/// neighbouring rows share cache lines) and walks the whole batch in order, applying only the updates to its rows. Every row thus receives the same
+/// additions in the same order as in one serial pass. Losses are summed in batch order.
+/// Why bother: on ml-100k these loops were ~7% of a 2-thread LightGCN step, all on one core.
 enum TripletKernel {
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dim: Int) -> Float {
@@ -31,42 +38,86 @@ enum TripletKernel {
         while c < dim { y[c] += alpha * x[c]; c += 1 }
     }
 
+    /// Below this many triplets one thread does both phases (the hand-off costs more).
+    static let parallelMinimum = 256
+
     /// Σ softplus(−xₖ) and ∂/∂e of `weight(k) ·` softplus(−xₖ) added into g, xₖ = eᵤ·(eᵢ − eⱼ).
-    /// `weights` nil means every triplet has weight `scale`.
+    /// `weights` nil means every triplet has weight `scale`. `e` and `g` must not overlap.
     static func bpr(e: UnsafePointer<Float>, g: UnsafeMutablePointer<Float>, dim: Int, userCount: Int,
                     users: UnsafePointer<UInt32>, positives: UnsafePointer<UInt32>, negatives: UnsafePointer<UInt32>,
-                    count: Int, scale: Float, weights: UnsafePointer<Float>?) -> Double {
-        var total = 0.0
-        for k in 0..<count {
-            let u = Int(users[k]) * dim
-            let i = (userCount + Int(positives[k])) * dim
-            let j = (userCount + Int(negatives[k])) * dim
-            let x = dot(e + u, e + i, dim) - dot(e + u, e + j, dim)
-            total += Double(BPRLoss.softplus(-x))
-            let d = -BPRLoss.sigmoid(-x) * (weights.map { $0[k] * scale } ?? scale)
-            axpy(d, e + i, g + u, dim)
-            axpy(-d, e + j, g + u, dim)
-            axpy(d, e + u, g + i, dim)
-            axpy(-d, e + u, g + j, dim)
+                    count: Int, scale: Float, weights: UnsafePointer<Float>?, rowCount: Int, threads: Int) -> Double {
+        let parts = count < parallelMinimum ? 1 : max(1, threads)
+        let block = (rowCount + parts - 1) / parts
+        var losses = [Float](repeating: 0, count: count), slopes = losses
+        let rows = TripletRows(users: users, positives: positives, negatives: negatives, userCount: userCount)
+        let e = ReadPointer(base: e), g = SendablePointer(base: g), w = weights.map { ReadPointer(base: $0) }
+        losses.withUnsafeMutableBufferPointer { lp in
+            slopes.withUnsafeMutableBufferPointer { sp in
+                let l = SendablePointer(base: lp.baseAddress!), s = SendablePointer(base: sp.baseAddress!)
+                Parallel.run(Parallel.evenRanges(count: count, parts: parts)) { _, range in
+                    for k in range {
+                        let (u, i, j) = rows[k]
+                        let x = dot(e.base + u * dim, e.base + i * dim, dim) - dot(e.base + u * dim, e.base + j * dim, dim)
+                        l.base[k] = BPRLoss.softplus(-x)
+                        s.base[k] = -BPRLoss.sigmoid(-x) * (w.map { $0.base[k] * scale } ?? scale)
+                    }
+                }
+                Parallel.run(Parallel.evenRanges(count: parts, parts: parts)) { part, _ in
+                    for k in 0..<count {
+                        let (u, i, j) = rows[k]
+                        let d = s.base[k]
+                        if u / block == part {
+                            axpy(d, e.base + i * dim, g.base + u * dim, dim)
+                            axpy(-d, e.base + j * dim, g.base + u * dim, dim)
+                        }
+                        if i / block == part { axpy(d, e.base + u * dim, g.base + i * dim, dim) }
+                        if j / block == part { axpy(-d, e.base + u * dim, g.base + j * dim, dim) }
+                    }
+                }
+            }
         }
-        return total
+        return losses.reduce(0.0) { $0 + Double($1) }
     }
 
-    /// Σ‖rows‖² over the triplets' rows (once per occurrence) and `w ·` row added into g.
+    /// Σ‖rows‖² over the triplets' rows (once per occurrence) and `w ·` row added into g (once per
+    /// occurrence, in batch order), split like `bpr`. `e` and `g` must not overlap.
     static func l2(e: UnsafePointer<Float>, g: UnsafeMutablePointer<Float>, dim: Int, userCount: Int,
                    users: UnsafePointer<UInt32>, positives: UnsafePointer<UInt32>, negatives: UnsafePointer<UInt32>,
-                   count: Int, w: Float) -> Double {
-        var total = 0.0
-        @inline(__always) func row(_ r: Int) {
-            let o = r * dim
-            total += Double(dot(e + o, e + o, dim))
-            axpy(w, e + o, g + o, dim)
+                   count: Int, w: Float, rowCount: Int, threads: Int) -> Double {
+        let parts = count < parallelMinimum ? 1 : max(1, threads)
+        let block = (rowCount + parts - 1) / parts
+        var squares = [Float](repeating: 0, count: 3 * count)
+        let rows = TripletRows(users: users, positives: positives, negatives: negatives, userCount: userCount)
+        let e = ReadPointer(base: e), g = SendablePointer(base: g)
+        squares.withUnsafeMutableBufferPointer { qp in
+            let q = SendablePointer(base: qp.baseAddress!)
+            Parallel.run(Parallel.evenRanges(count: count, parts: parts)) { _, range in
+                for k in range {
+                    let (u, i, j) = rows[k]
+                    q.base[3 * k] = dot(e.base + u * dim, e.base + u * dim, dim)
+                    q.base[3 * k + 1] = dot(e.base + i * dim, e.base + i * dim, dim)
+                    q.base[3 * k + 2] = dot(e.base + j * dim, e.base + j * dim, dim)
+                }
+            }
+            Parallel.run(Parallel.evenRanges(count: parts, parts: parts)) { part, _ in
+                for k in 0..<count {
+                    let (u, i, j) = rows[k]
+                    if u / block == part { axpy(w, e.base + u * dim, g.base + u * dim, dim) }
+                    if i / block == part { axpy(w, e.base + i * dim, g.base + i * dim, dim) }
+                    if j / block == part { axpy(w, e.base + j * dim, g.base + j * dim, dim) }
+                }
+            }
         }
-        for k in 0..<count {
-            row(Int(users[k]))
-            row(userCount + Int(positives[k]))
-            row(userCount + Int(negatives[k]))
-        }
-        return total
+        return squares.reduce(0.0) { $0 + Double($1) }
+    }
+}
+
+/// The node rows (u, U + i, U + j) of triplet k, from the batch's index columns.
+struct TripletRows: @unchecked Sendable {
+    let users: UnsafePointer<UInt32>, positives: UnsafePointer<UInt32>, negatives: UnsafePointer<UInt32>
+    let userCount: Int
+
+    @inline(__always) subscript(k: Int) -> (Int, Int, Int) {
+        (Int(users[k]), userCount + Int(positives[k]), userCount + Int(negatives[k]))
     }
 }

@@ -7,10 +7,12 @@ public enum BPRLoss {
     /// Mean BPR loss of the batch on embeddings `e`; adds `scale · ∂loss/∂e` into `gradient`.
     /// With `weights` (one per triplet) the gradient is that of Σ wₖ·lₖ·scale/batch while the
     /// returned loss stays the plain mean (instance-weighted BPR normalizes by its own Σw).
-    /// Accumulation runs serially in batch order, so the bytes are deterministic.
+    /// Each row's gradient receives its additions in batch order on any number of `threads`, so
+    /// the bytes do not depend on it (`TripletKernel`).
     @discardableResult
     public static func lossAndGradient(embeddings e: [Float], dim: Int, userCount: Int, batch: TripletBatch,
-                                       gradient: inout [Float], scale: Float = 1, weights: [Float]? = nil) -> Double {
+                                       gradient: inout [Float], scale: Float = 1, weights: [Float]? = nil,
+                                       threads: Int = 1) -> Double {
         let n = batch.count
         guard n > 0 else { return 0 }
         precondition(e.count == gradient.count && weights.map { $0.count == n } ?? true)
@@ -23,12 +25,12 @@ public enum BPRLoss {
                                 return weights.withUnsafeBufferPointer { wp in
                                     TripletKernel.bpr(e: ep.baseAddress!, g: gp.baseAddress!, dim: dim, userCount: userCount,
                                                       users: us.baseAddress!, positives: ps.baseAddress!, negatives: ns.baseAddress!,
-                                                      count: n, scale: scale / Float(n), weights: wp.baseAddress!)
+                                                      count: n, scale: scale / Float(n), weights: wp.baseAddress!, rowCount: e.count / dim, threads: threads)
                                 }
                             }
                             return TripletKernel.bpr(e: ep.baseAddress!, g: gp.baseAddress!, dim: dim, userCount: userCount,
                                                      users: us.baseAddress!, positives: ps.baseAddress!, negatives: ns.baseAddress!,
-                                                     count: n, scale: scale / Float(n), weights: nil)
+                                                     count: n, scale: scale / Float(n), weights: nil, rowCount: e.count / dim, threads: threads)
                         }
                     }
                 }
@@ -43,7 +45,7 @@ public enum BPRLoss {
     /// (DESIGN.md writes the term without the ½: the same model at twice the λ).
     @discardableResult
     public static func l2(initial e: [Float], dim: Int, userCount: Int, batch: TripletBatch, lambda: Float,
-                          gradient: inout [Float]) -> Double {
+                          gradient: inout [Float], threads: Int = 1) -> Double {
         let n = batch.count
         guard n > 0, lambda != 0 else { return 0 }
         precondition(e.count == gradient.count)
@@ -54,7 +56,7 @@ public enum BPRLoss {
                         batch.negatives.withUnsafeBufferPointer { ns in
                             TripletKernel.l2(e: ep.baseAddress!, g: gp.baseAddress!, dim: dim, userCount: userCount,
                                              users: us.baseAddress!, positives: ps.baseAddress!, negatives: ns.baseAddress!,
-                                             count: n, w: lambda / Float(n))
+                                             count: n, w: lambda / Float(n), rowCount: e.count / dim, threads: threads)
                         }
                     }
                 }

@@ -210,7 +210,7 @@ public final class ACCF: RecommenderModel {
         }
         upstream.zeroRows(rows, dim: dim)
         step.l2 = profile.measure("l2") {
-            BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
+            BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient, threads: threads)
         }
         step.total = Double(step.clean.loss) + Double(lambdaAdv * step.adversarial)
             + Double(lambdaCL * step.contrastive) + step.l2

@@ -21,8 +21,9 @@ public final class BPRMF: RecommenderModel {
     public var parameters: [ParameterTensor] { [table] }
 
     public func trainStep(_ batch: TripletBatch, context: StepContext) throws -> [String: Double] {
-        let bpr = BPRLoss.lossAndGradient(embeddings: table.value, dim: dim, userCount: userCount, batch: batch, gradient: &table.gradient)
-        let l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
+        let bpr = BPRLoss.lossAndGradient(embeddings: table.value, dim: dim, userCount: userCount, batch: batch, gradient: &table.gradient,
+                                          threads: context.threads)
+        let l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient, threads: context.threads)
         context.step(table)
         return ["bpr": bpr, "reg": l2]
     }

@@ -44,7 +44,8 @@ public final class LightGCN: RecommenderModel {
                                   threads: context.threads, workspace: workspace)
         }
         let bpr = context.phase("bpr") {
-            BPRLoss.lossAndGradient(embeddings: propagated, dim: dim, userCount: userCount, batch: batch, gradient: &upstream)
+            BPRLoss.lossAndGradient(embeddings: propagated, dim: dim, userCount: userCount, batch: batch, gradient: &upstream,
+                                    threads: context.threads)
         }
         context.phase("backward") {
             Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &backward, inputRows: rows, outputRows: nil,
@@ -53,7 +54,7 @@ public final class LightGCN: RecommenderModel {
         upstream.zeroRows(rows, dim: dim)
         swap(&table.gradient, &backward)
         let l2 = context.phase("l2") {
-            BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
+            BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient, threads: context.threads)
         }
         // The next step's backward overwrites every element of the buffer this gradient moves to.
         context.stepKeepingGradient(table)

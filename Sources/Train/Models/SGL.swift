@@ -111,7 +111,8 @@ public final class SGL: RecommenderModel {
             g1.zeroRows(rows, dim: dim)
             g2.zeroRows(rows, dim: dim)
         }
-        let l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient)
+        let l2 = BPRLoss.l2(initial: table.value, dim: dim, userCount: userCount, batch: batch, lambda: reg, gradient: &table.gradient,
+                            threads: threads)
         return ["bpr": Double(bpr.loss), "reg": l2, "cl": Double(lambda * cl)]
     }
 
