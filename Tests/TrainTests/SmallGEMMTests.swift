@@ -25,4 +25,31 @@ final class SmallGEMMTests: XCTestCase {
             }
         }
     }
+
+    /// Several row-block counts, bit for bit against one fused multiply-add chain per element in k
+    /// order, plain and transposed, 1 and 3 threads: the blocking and the thread split must not
+    /// change the arithmetic (InfoNCE's gradients are deterministic because of it).
+    func testBlockingGivesTheFusedChainsBytes() {
+        let n = 32, k = 37
+        for m in [4, 8, 12, 16, 20, 28, 32, 48] {
+            let x = ContrastiveFixture.randomFloats(m * k, scale: 1, seed: UInt64(m))
+            let y = ContrastiveFixture.randomFloats(k * n, scale: 1, seed: 99)
+            for transposed in [false, true] {
+                for threads in [1, 3] {
+                    var c = [Float](repeating: -7, count: m * n)
+                    x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in c.withUnsafeMutableBufferPointer { pc in
+                        SmallGEMM.multiply(m: m, n: n, k: k, x: px.baseAddress!, xRow: transposed ? 1 : k, xColumn: transposed ? m : 1,
+                                           y: py.baseAddress!, ldy: n, c: pc.baseAddress!, ldc: n, threads: threads)
+                    }}}
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            var expected: Float = 0
+                            for p in 0..<k { expected = expected.addingProduct(transposed ? x[p * m + i] : x[i * k + p], y[p * n + j]) }
+                            XCTAssertEqual(c[i * n + j].bitPattern, expected.bitPattern, "m \(m) transposed \(transposed) (\(i), \(j))")
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
