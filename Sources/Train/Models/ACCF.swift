@@ -18,7 +18,7 @@ import Graph
 /// not compared for quality).
 /// Ablations: `adversarial_view = false` (BPR+G+W), `instance_weights = false` (BPR+G+C),
 /// `perturbation = "random"`.
-public final class ACCF: RecommenderModel {
+public final class ACCF: RecommenderModel, NodeTableModel {
     public static let modelName = "accf"
     public static let optionDefaults: [String: ModelOptionValue] = [
         "epsilon": .number(0.1), "epsilon_relative": .bool(false), "perturbation": .string("adversarial"),
@@ -33,14 +33,11 @@ public final class ACCF: RecommenderModel {
     enum OuterUpdate: String { case lookahead, alternating }
     enum MetaOptimizer: String { case adam, sgd }
 
-    let table: ParameterTensor
+    let basics: NodeTableBasics
     /// InfoNCE's |B|² scratch, reused across steps.
     let infoNCEWorkspace = InfoNCEWorkspace()
     let mlp: ParameterTensor?
     var network: InstanceWeightNetwork?
-    let graph: NormalizedGraph
-    let userCount: Int, dim: Int, layers: Int
-    let reg: Float
     let epsilon: Float, epsilonRelative: Bool, direction: AdversarialPerturbation.Direction
     let lambdaAdv: Float, lambdaCL: Float, tau: Float
     let adversarialView: Bool
@@ -60,57 +57,37 @@ public final class ACCF: RecommenderModel {
     let lookaheadBuffers = LookaheadBuffers()
 
     public init(context: ModelContext) throws {
-        let o = context.config.modelOptions
-        try o.validate(model: Self.modelName, known: Self.optionDefaults)
-        func number(_ key: String) throws -> Float {
-            guard case .number(let d)? = Self.optionDefaults[key] else { preconditionFailure(key) }
-            return Float(try o.double(key, default: d))
-        }
-        func flag(_ key: String) throws -> Bool {
-            guard case .bool(let b)? = Self.optionDefaults[key] else { preconditionFailure(key) }
-            return try o.bool(key, default: b)
-        }
-        func choice<T: RawRepresentable>(_ key: String, _: T.Type) throws -> T where T.RawValue == String {
-            guard case .string(let s)? = Self.optionDefaults[key] else { preconditionFailure(key) }
-            let value = try o.string(key, default: s)
-            guard let t = T(rawValue: value) else {
-                throw AccfError.usage("train.model_options.\(key): unknown value \(value.debugDescription)")
-            }
-            return t
-        }
-        epsilon = try number("epsilon")
-        epsilonRelative = try flag("epsilon_relative")
-        direction = try choice("perturbation", AdversarialPerturbation.Direction.self)
-        lambdaAdv = try number("lambda_adv")
-        lambdaCL = try number("lambda_cl")
-        tau = try number("tau")
-        adversarialView = try flag("adversarial_view")
-        let useWeights = try flag("instance_weights")
-        let hidden = try o.int("hidden", default: 64)
-        let clip = try number("weight_clip")
-        outerUpdate = try choice("outer_update", OuterUpdate.self)
-        outerEvery = try o.int("outer_every", default: 5)
-        metaOptimizer = try choice("meta_optimizer", MetaOptimizer.self)
-        metaLR = try number("meta_lr")
-        lookaheadStep = try number("lookahead_step")
-        validationBatch = try o.int("validation_batch", default: 2048)
-        func require(_ ok: Bool, _ key: String, _ what: String) throws {
-            if !ok { throw AccfError.usage("train.model_options.\(key) \(what)") }
-        }
-        try require(epsilon >= 0, "epsilon", "must be ≥ 0")
-        try require(lambdaAdv >= 0, "lambda_adv", "must be ≥ 0")
-        try require(lambdaCL >= 0, "lambda_cl", "must be ≥ 0")
-        try require(tau > 0, "tau", "must be > 0")
-        try require(hidden > 0, "hidden", "must be positive")
-        try require(clip == 0 || clip > 1, "weight_clip", "must be 0 (unbounded weights) or > 1")
-        try require(outerEvery > 0, "outer_every", "must be positive")
-        try require(metaLR >= 0, "meta_lr", "must be ≥ 0")
-        try require(lookaheadStep > 0, "lookahead_step", "must be > 0")
-        try require(validationBatch > 0, "validation_batch", "must be positive")
+        let o = try ModelOptionReader(model: Self.modelName, options: context.config.modelOptions, defaults: Self.optionDefaults)
+        epsilon = try o.number("epsilon")
+        epsilonRelative = try o.flag("epsilon_relative")
+        direction = try o.choice("perturbation", AdversarialPerturbation.Direction.self)
+        lambdaAdv = try o.number("lambda_adv")
+        lambdaCL = try o.number("lambda_cl")
+        tau = try o.number("tau")
+        adversarialView = try o.flag("adversarial_view")
+        let useWeights = try o.flag("instance_weights")
+        let hidden = try o.integer("hidden")
+        let clip = try o.number("weight_clip")
+        outerUpdate = try o.choice("outer_update", OuterUpdate.self)
+        outerEvery = try o.integer("outer_every")
+        metaOptimizer = try o.choice("meta_optimizer", MetaOptimizer.self)
+        metaLR = try o.number("meta_lr")
+        lookaheadStep = try o.number("lookahead_step")
+        validationBatch = try o.integer("validation_batch")
+        try o.require(epsilon >= 0, "epsilon", "must be ≥ 0", got: epsilon)
+        try o.require(lambdaAdv >= 0, "lambda_adv", "must be ≥ 0", got: lambdaAdv)
+        try o.require(lambdaCL >= 0, "lambda_cl", "must be ≥ 0", got: lambdaCL)
+        try o.require(tau > 0, "tau", "must be > 0", got: tau)
+        try o.require(hidden > 0, "hidden", "must be positive", got: hidden)
+        try o.require(clip == 0 || clip > 1, "weight_clip", "must be 0 (unbounded weights) or > 1", got: clip)
+        try o.require(outerEvery > 0, "outer_every", "must be positive", got: outerEvery)
+        try o.require(metaLR >= 0, "meta_lr", "must be ≥ 0", got: metaLR)
+        try o.require(lookaheadStep > 0, "lookahead_step", "must be > 0", got: lookaheadStep)
+        try o.require(validationBatch > 0, "validation_batch", "must be positive", got: validationBatch)
         bounding = clip == 0 ? .none : .meanOneClipped(clip: clip)
 
         var ctx = context
-        table = EmbeddingTable.make(context: &ctx)
+        basics = NodeTableBasics(context: &ctx)
         if useWeights {
             let net = InstanceWeightNetwork(dim: context.config.dim, hidden: hidden, generator: &ctx.initRNG)
             network = net
@@ -120,12 +97,7 @@ public final class ACCF: RecommenderModel {
             network = nil
             mlp = nil
         }
-        graph = context.graph
-        userCount = context.userCount
-        dim = context.config.dim
-        layers = context.config.layers
-        reg = Float(context.config.reg)
-        propagated = [Float](repeating: 0, count: table.value.count)
+        propagated = [Float](repeating: 0, count: basics.table.value.count)
         upstream = propagated; upstreamTilde = propagated; trainingGradient = propagated; scratch = propagated
     }
 

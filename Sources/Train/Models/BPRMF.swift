@@ -3,19 +3,13 @@ import Graph
 
 /// BPR matrix factorization: the score is the dot product of the initial embeddings (P = I).
 /// The baseline every graph model must beat.
-public final class BPRMF: RecommenderModel {
+public final class BPRMF: RecommenderModel, NodeTableModel {
     public static let modelName = "bprmf"
-    let table: ParameterTensor
-    let userCount: Int
-    let dim: Int
-    let reg: Float
+    let basics: NodeTableBasics
 
     public init(context: ModelContext) throws {
         var ctx = context
-        table = EmbeddingTable.make(context: &ctx)
-        userCount = context.userCount
-        dim = context.config.dim
-        reg = Float(context.config.reg)
+        basics = NodeTableBasics(context: &ctx)
     }
 
     public var parameters: [ParameterTensor] { [table] }

@@ -4,14 +4,9 @@ import Graph
 /// LightGCN (He et al. 2020): E = P E⁽⁰⁾ with P the mean of Âˡ over l = 0..L; BPR on E, L2 on
 /// the batch's rows of E⁽⁰⁾. P is symmetric, so ∂/∂E⁽⁰⁾ = P · ∂/∂E: the backward pass is the
 /// same fused propagation applied to the gradient.
-public final class LightGCN: RecommenderModel {
+public final class LightGCN: RecommenderModel, NodeTableModel {
     public static let modelName = "lightgcn"
-    let table: ParameterTensor
-    let graph: NormalizedGraph
-    let userCount: Int
-    let dim: Int
-    let layers: Int
-    let reg: Float
+    let basics: NodeTableBasics
     /// Work buffers reused across steps (no per-step allocation of N × d arrays). `propagated`
     /// is exact on the last batch's rows only; `upstream` is all zero between steps.
     var propagated: [Float]
@@ -21,13 +16,8 @@ public final class LightGCN: RecommenderModel {
 
     public init(context: ModelContext) throws {
         var ctx = context
-        table = EmbeddingTable.make(context: &ctx)
-        graph = context.graph
-        userCount = context.userCount
-        dim = context.config.dim
-        layers = context.config.layers
-        reg = Float(context.config.reg)
-        let n = context.nodeCount * dim
+        basics = NodeTableBasics(context: &ctx)
+        let n = context.nodeCount * context.config.dim
         propagated = [Float](repeating: 0, count: n)
         upstream = propagated
         backward = propagated

@@ -10,19 +10,18 @@ import Ingest
 /// middle of an epoch rebuilds exactly the same views in `beginEpoch`. The BPR and L2 terms are
 /// LightGCN's (layer mean including layer 0, squared L2 on the initial rows).
 /// Defaults: the paper's yelp2018 setting (λ 0.1, τ 0.2, ρ 0.1).
-public final class SGL: RecommenderModel {
+public final class SGL: RecommenderModel, NodeTableModel {
     public static let modelName = "sgl"
     public static let optionDefaults: [String: ModelOptionValue] = [
         "lambda": .number(0.1), "tau": .number(0.2), "drop_rate": .number(0.1),
     ]
 
-    let table: ParameterTensor
+    let basics: NodeTableBasics
     /// InfoNCE's |B|² scratch, reused across steps.
     let infoNCEWorkspace = InfoNCEWorkspace()
-    let graph: NormalizedGraph
     let train: InteractionColumns
-    let userCount: Int, itemCount: Int, dim: Int, layers: Int
-    let reg: Float, lambda: Float, tau: Float, dropRate: Float
+    let itemCount: Int
+    let lambda: Float, tau: Float, dropRate: Float
     let seed: UInt64
     var views: [NormalizedGraph] = []
     /// Step buffers: views' and clean layer means are exact on the step's batch rows only; the
@@ -32,27 +31,17 @@ public final class SGL: RecommenderModel {
     var lambdaNeedsViews: Bool { lambda > 0 }
 
     public init(context: ModelContext) throws {
-        let o = context.config.modelOptions
-        try o.validate(model: Self.modelName, known: Self.optionDefaults)
-        lambda = Float(try o.double("lambda", default: 0.1))
-        tau = Float(try o.double("tau", default: 0.2))
-        dropRate = Float(try o.double("drop_rate", default: 0.1))
-        guard lambda >= 0 else { throw AccfError.usage("train.model_options.lambda must be ≥ 0, got \(lambda)") }
-        guard tau > 0 else { throw AccfError.usage("train.model_options.tau must be > 0, got \(tau)") }
-        guard dropRate >= 0 && dropRate < 1 else {
-            throw AccfError.usage("train.model_options.drop_rate must be in [0, 1), got \(dropRate)")
-        }
+        let o = try ModelOptionReader(model: Self.modelName, options: context.config.modelOptions, defaults: Self.optionDefaults)
+        (lambda, tau, dropRate) = try (o.number("lambda"), o.number("tau"), o.number("drop_rate"))
+        try o.require(lambda >= 0, "lambda", "must be ≥ 0", got: lambda)
+        try o.require(tau > 0, "tau", "must be > 0", got: tau)
+        try o.require(dropRate >= 0 && dropRate < 1, "drop_rate", "must be in [0, 1)", got: dropRate)
         var ctx = context
-        table = EmbeddingTable.make(context: &ctx)
-        graph = context.graph
+        basics = NodeTableBasics(context: &ctx)
         train = context.train
-        userCount = context.userCount
         itemCount = context.itemCount
-        dim = context.config.dim
-        layers = context.config.layers
-        reg = Float(context.config.reg)
         seed = context.config.seed
-        let zeros = [Float](repeating: 0, count: table.value.count)
+        let zeros = [Float](repeating: 0, count: basics.table.value.count)
         e = zeros; v1 = zeros; v2 = zeros; g = zeros; g1 = zeros; g2 = zeros; back = zeros
     }
 
@@ -84,7 +73,6 @@ public final class SGL: RecommenderModel {
     /// terms) for the noise drawn from `rng`; the optimizer step is the caller's.
     func lossAndGradient(_ batch: TripletBatch, rng: inout SeededGenerator, threads: Int) throws -> [String: Double] {
         let t = NodeTriplets(userCount: userCount, users: batch.users, positiveItems: batch.positives, negativeItems: batch.negatives)
-        let n = table.value.count
         // Every term reads the batch's rows only: layer means there alone, gradients batch-sparse.
         let rows = batch.nodeRows(userCount: userCount)
         Propagation.layerMean(graph, table.value, dim: dim, layers: layers, into: &e, inputRows: nil, outputRows: rows,
@@ -106,7 +94,7 @@ public final class SGL: RecommenderModel {
             for k in 0..<2 {
                 Propagation.layerMean(views[k], k == 0 ? g1 : g2, dim: dim, layers: layers, into: &back, inputRows: rows, outputRows: nil,
                                       threads: threads, workspace: workspace)
-                for i in 0..<n { table.gradient[i] += back[i] }
+                RowOps.accumulate(back, into: &table.gradient, copy: nil, rows: nil, dim: dim, first: false, scale: nil, threads: threads)
             }
             g1.zeroRows(rows, dim: dim)
             g2.zeroRows(rows, dim: dim)

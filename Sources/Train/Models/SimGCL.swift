@@ -9,43 +9,34 @@ import Graph
 /// Why one backward pass: all three encodings are the same affine map of E⁽⁰⁾ (the noise is a
 /// constant), so their upstream gradients are summed and propagated back once.
 /// Defaults: the paper's setting (λ 0.5, ε 0.1, τ 0.2).
-public final class SimGCL: RecommenderModel {
+public final class SimGCL: RecommenderModel, NodeTableModel {
     public static let modelName = "simgcl"
     public static let optionDefaults: [String: ModelOptionValue] = [
         "lambda": .number(0.5), "epsilon": .number(0.1), "tau": .number(0.2),
     ]
 
-    let table: ParameterTensor
+    let basics: NodeTableBasics
     /// InfoNCE's |B|² scratch, reused across steps.
     let infoNCEWorkspace = InfoNCEWorkspace()
-    let graph: NormalizedGraph
-    let userCount: Int, dim: Int, layers: Int
-    let reg: Float, lambda: Float, epsilon: Float, tau: Float
+    let lambda: Float, epsilon: Float, tau: Float
     /// The clean encoder (also runs the backward) and the noisy one, used twice per step.
     let clean: NoisyEncoder, noisy: NoisyEncoder
     /// The first noisy view (exact on the step's rows) and the gradients, zero outside them between steps.
     var view1: [Float], g: [Float], g2: [Float]
 
     public init(context: ModelContext) throws {
-        let o = context.config.modelOptions
-        try o.validate(model: Self.modelName, known: Self.optionDefaults)
-        lambda = Float(try o.double("lambda", default: 0.5))
-        epsilon = Float(try o.double("epsilon", default: 0.1))
-        tau = Float(try o.double("tau", default: 0.2))
-        guard lambda >= 0 else { throw AccfError.usage("train.model_options.lambda must be ≥ 0, got \(lambda)") }
-        guard epsilon >= 0 else { throw AccfError.usage("train.model_options.epsilon must be ≥ 0, got \(epsilon)") }
-        guard tau > 0 else { throw AccfError.usage("train.model_options.tau must be > 0, got \(tau)") }
+        let o = try ModelOptionReader(model: Self.modelName, options: context.config.modelOptions, defaults: Self.optionDefaults)
+        (lambda, epsilon, tau) = try (o.number("lambda"), o.number("epsilon"), o.number("tau"))
+        try o.require(lambda >= 0, "lambda", "must be ≥ 0", got: lambda)
+        try o.require(epsilon >= 0, "epsilon", "must be ≥ 0", got: epsilon)
+        try o.require(tau > 0, "tau", "must be > 0", got: tau)
         guard context.config.layers >= 1 else { throw AccfError.usage("train.layers must be ≥ 1 for simgcl") }
         var ctx = context
-        table = EmbeddingTable.make(context: &ctx)
-        graph = context.graph
-        userCount = context.userCount
-        dim = context.config.dim
-        layers = context.config.layers
-        reg = Float(context.config.reg)
+        basics = NodeTableBasics(context: &ctx)
+        let (graph, dim, layers) = (basics.graph, basics.dim, basics.layers)
         clean = NoisyEncoder(graph: graph, dim: dim, layers: layers, contrastLayer: layers)
         noisy = NoisyEncoder(graph: graph, dim: dim, layers: layers, contrastLayer: layers)
-        view1 = [Float](repeating: 0, count: table.value.count)
+        view1 = [Float](repeating: 0, count: basics.table.value.count)
         g = view1
         g2 = view1
     }

@@ -10,46 +10,36 @@ import Graph
 /// and positive-item rows (`BatchNormRegularizer`). Evaluation uses the clean encoder. One backward
 /// pass serves all terms because the noise is a constant.
 /// Defaults: the paper's yelp2018 setting (λ 0.2, ε 0.2, τ 0.15, l* 1; set `layers = 2`).
-public final class XSimGCL: RecommenderModel {
+public final class XSimGCL: RecommenderModel, NodeTableModel {
     public static let modelName = "xsimgcl"
     public static let optionDefaults: [String: ModelOptionValue] = [
         "lambda": .number(0.2), "epsilon": .number(0.2), "tau": .number(0.15), "contrast_layer": .number(1),
     ]
 
-    let table: ParameterTensor
+    let basics: NodeTableBasics
     /// InfoNCE's |B|² scratch, reused across steps.
     let infoNCEWorkspace = InfoNCEWorkspace()
-    let graph: NormalizedGraph
-    let userCount: Int, dim: Int, layers: Int
-    let reg: Float, lambda: Float, epsilon: Float, tau: Float, contrastLayer: Int
+    let lambda: Float, epsilon: Float, tau: Float, contrastLayer: Int
     var monitors = EpochMonitor()
     /// The noisy encoder and the upstream gradients (zero outside the batch's rows between steps).
     let encoder: NoisyEncoder
     var gFinal: [Float], gContrast: [Float]
 
     public init(context: ModelContext) throws {
-        let o = context.config.modelOptions
-        try o.validate(model: Self.modelName, known: Self.optionDefaults)
-        lambda = Float(try o.double("lambda", default: 0.2))
-        epsilon = Float(try o.double("epsilon", default: 0.2))
-        tau = Float(try o.double("tau", default: 0.15))
-        contrastLayer = try o.int("contrast_layer", default: 1)
-        guard lambda >= 0 else { throw AccfError.usage("train.model_options.lambda must be ≥ 0, got \(lambda)") }
-        guard epsilon >= 0 else { throw AccfError.usage("train.model_options.epsilon must be ≥ 0, got \(epsilon)") }
-        guard tau > 0 else { throw AccfError.usage("train.model_options.tau must be > 0, got \(tau)") }
+        let o = try ModelOptionReader(model: Self.modelName, options: context.config.modelOptions, defaults: Self.optionDefaults)
+        (lambda, epsilon, tau) = try (o.number("lambda"), o.number("epsilon"), o.number("tau"))
+        contrastLayer = try o.integer("contrast_layer")
+        try o.require(lambda >= 0, "lambda", "must be ≥ 0", got: lambda)
+        try o.require(epsilon >= 0, "epsilon", "must be ≥ 0", got: epsilon)
+        try o.require(tau > 0, "tau", "must be > 0", got: tau)
         guard context.config.layers >= 1 else { throw AccfError.usage("train.layers must be ≥ 1 for xsimgcl") }
         guard (1...context.config.layers).contains(contrastLayer) else {
             throw AccfError.usage("train.model_options.contrast_layer must be in 1...\(context.config.layers), got \(contrastLayer)")
         }
         var ctx = context
-        table = EmbeddingTable.make(context: &ctx)
-        graph = context.graph
-        userCount = context.userCount
-        dim = context.config.dim
-        layers = context.config.layers
-        reg = Float(context.config.reg)
-        encoder = NoisyEncoder(graph: graph, dim: dim, layers: layers, contrastLayer: contrastLayer)
-        gFinal = [Float](repeating: 0, count: table.value.count)
+        basics = NodeTableBasics(context: &ctx)
+        encoder = NoisyEncoder(graph: basics.graph, dim: basics.dim, layers: basics.layers, contrastLayer: contrastLayer)
+        gFinal = [Float](repeating: 0, count: basics.table.value.count)
         gContrast = gFinal
     }
 
