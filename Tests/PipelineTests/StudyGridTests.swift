@@ -60,14 +60,7 @@ final class StudyGridTests: XCTestCase {
         let text = StudyFixture.manifestText(study: """
         models = ["bprmf", "accf"]
         seeds = [1, 2]
-        [study.cold_start]
-        enabled = false
-        [study.noise]
-        enabled = false
-        [study.ablation]
-        enabled = false
-        [study.sensitivity]
-        enabled = false
+        \(StudyFixture.mainTableOnly)
         """)
         let g = try StudyFixture.definition(text, in: root).grid
         XCTAssertEqual(g.cells.count, 4)

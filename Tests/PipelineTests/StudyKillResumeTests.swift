@@ -39,14 +39,7 @@ final class StudyKillResumeTests: XCTestCase {
         models = ["bprmf", "lightgcn"]
         seeds = [1, 2]
         proposed = "lightgcn"
-        [study.cold_start]
-        enabled = false
-        [study.noise]
-        enabled = false
-        [study.ablation]
-        enabled = false
-        [study.sensitivity]
-        enabled = false
+        \(StudyFixture.mainTableOnly)
         """).replacingOccurrences(of: "max_epochs = 2\nmin_epochs = 2", with: "max_epochs = 100\nmin_epochs = 100")
         let manifest = try StudyFixture.write(text, in: root)
         let d = try StudyDefinition.load(path: manifest)

@@ -22,6 +22,18 @@ enum StudyFixture {
         return root
     }
 
+    /// `[study]` tables that switch off every experiment but the main table.
+    static let mainTableOnly = """
+        [study.cold_start]
+        enabled = false
+        [study.noise]
+        enabled = false
+        [study.ablation]
+        enabled = false
+        [study.sensitivity]
+        enabled = false
+        """
+
     /// The manifest text; `study` replaces the `[study]` body.
     static func manifestText(study: String, extra: String = "") -> String {
         """
