@@ -23,6 +23,14 @@ public enum SplitMethod: String, Sendable, Codable, CaseIterable {
     case given
 }
 
+/// How dense user and item ids are numbered (`id_order`).
+public enum IdOrder: String, Sendable, Codable, CaseIterable {
+    /// Neighbours in the train graph get nearby ids (`LocalityOrder`): faster propagation.
+    case locality
+    /// Ascending external id: LightGCN files keep their published ids (the only order before `id_order` existed).
+    case external
+}
+
 /// Everything `accf ingest` can be told, as the `[ingest]` section of a pipeline manifest.
 ///
 /// Every field has a default, so a manifest names only what differs; `validate()` rejects
@@ -67,6 +75,8 @@ public struct IngestConfig: Codable, Sendable, Equatable {
     public var coldStartTrainFraction: Double? = nil
     /// Robustness studies: add this fraction of false-positive train interactions per user.
     public var noiseFraction: Double = 0
+    /// Dense id numbering, applied after splitting (the split itself does not depend on it).
+    public var idOrder: IdOrder = .locality
     public var seed: UInt64 = 2024
     // Bad input and output layout.
     /// Fail (exit 65) when more than this fraction of data lines is malformed.
@@ -105,6 +115,7 @@ public struct IngestConfig: Codable, Sendable, Equatable {
         case minInteractionsToSplit = "min_interactions_to_split"
         case coldStartTrainFraction = "cold_start_train_fraction"
         case noiseFraction = "noise_fraction"
+        case idOrder = "id_order"
         case maxBadLineFraction = "max_bad_line_fraction"
         case maxExamplesPerReason = "max_examples_per_reason"
         case shardInteractions = "shard_interactions"
@@ -138,6 +149,7 @@ public struct IngestConfig: Codable, Sendable, Equatable {
         minInteractionsToSplit = try c.decodeIfPresent(Int.self, forKey: .minInteractionsToSplit) ?? d.minInteractionsToSplit
         coldStartTrainFraction = try c.decodeIfPresent(Double.self, forKey: .coldStartTrainFraction) ?? d.coldStartTrainFraction
         noiseFraction = try c.decodeIfPresent(Double.self, forKey: .noiseFraction) ?? d.noiseFraction
+        idOrder = try c.decodeIfPresent(IdOrder.self, forKey: .idOrder) ?? d.idOrder
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         maxBadLineFraction = try c.decodeIfPresent(Double.self, forKey: .maxBadLineFraction) ?? d.maxBadLineFraction
         maxExamplesPerReason = try c.decodeIfPresent(Int.self, forKey: .maxExamplesPerReason) ?? d.maxExamplesPerReason

@@ -77,12 +77,13 @@ public enum IngestStage {
         report.kcoreRemoved = rounds.reduce(0) { $0 + $1.interactionsRemoved }
         if table.count == 0 { throw empty("k-core filtering (user_core \(config.userCore), item_core \(config.itemCore)) removed every user") }
 
-        // Dense ids, ordered by external id.
+        // Dense ids, ordered by external id (renumbered for locality at the end).
         var usedUsers = [Bool](repeating: false, count: log.users.count)
         var usedItems = [Bool](repeating: false, count: log.items.count)
         for k in 0..<table.count { usedUsers[Int(table.users[k])] = true; usedItems[Int(table.items[k])] = true }
-        let (userMap, userOrder) = DenseIds.order(log.users, used: usedUsers)
-        let (itemMap, itemOrder) = DenseIds.order(log.items, used: usedItems)
+        let (userMap, sortedUsers) = DenseIds.order(log.users, used: usedUsers)
+        let (itemMap, sortedItems) = DenseIds.order(log.items, used: usedItems)
+        var userOrder = sortedUsers, itemOrder = sortedItems
         for k in 0..<table.count {
             table.users[k] = userMap[Int(table.users[k])]
             table.items[k] = itemMap[Int(table.items[k])]
@@ -97,6 +98,8 @@ public enum IngestStage {
         if config.noiseFraction > 0 {
             (table, report.noiseAdded) = NoiseInjection.inject(table, itemCount: itemOrder.count, fraction: config.noiseFraction, rng: &rng)
         }
+        // Last, so that every seeded draw above saw the same ids whatever the order.
+        if config.idOrder == .locality { LocalityOrder.apply(&table, userOrder: &userOrder, itemOrder: &itemOrder) }
         return (table, userOrder, itemOrder)
     }
 }

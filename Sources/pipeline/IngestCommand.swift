@@ -48,6 +48,7 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: "Users with fewer interactions stay in train (default 3).") var minInteractionsToSplit: Int?
     @Option(name: .long, help: "Cold-start: keep this fraction of each user's train interactions.") var coldStartTrainFraction: Double?
     @Option(name: .long, help: "Add this fraction of false-positive train interactions per user.") var noiseFraction: Double?
+    @Option(name: .long, help: "Dense id numbering: \(IdOrder.allCases.map(\.rawValue).joined(separator: ", ")) (default locality).") var idOrder: String?
     @Option(name: .long, help: "Random seed (default 2024).") var seed: UInt64?
     @Option(name: .long, help: "Fail when more than this fraction of lines is malformed (default 0.05).") var maxBadLineFraction: Double?
     @Option(name: .long, help: "Examples per drop reason in the report (default 5).") var maxExamples: Int?
@@ -96,6 +97,12 @@ struct IngestCommand: ParsableCommand {
         if let minInteractionsToSplit { c.minInteractionsToSplit = minInteractionsToSplit }
         c.coldStartTrainFraction = coldStartTrainFraction
         if let noiseFraction { c.noiseFraction = noiseFraction }
+        if let idOrder {
+            guard let order = IdOrder(rawValue: idOrder) else {
+                throw AccfError.usage("--id-order \(idOrder) is not one of \(IdOrder.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            c.idOrder = order
+        }
         if let seed { c.seed = seed }
         if let maxBadLineFraction { c.maxBadLineFraction = maxBadLineFraction }
         if let maxExamples { c.maxExamplesPerReason = maxExamples }
@@ -154,6 +161,7 @@ struct IngestCommand: ParsableCommand {
         o.set("min_interactions_to_split", minInteractionsToSplit)
         o.set("cold_start_train_fraction", coldStartTrainFraction)
         o.set("noise_fraction", noiseFraction)
+        o.set("id_order", idOrder)
         o.set("seed", seed)
         o.set("max_bad_line_fraction", maxBadLineFraction)
         o.set("max_examples_per_reason", maxExamples)

@@ -6,7 +6,8 @@ import Core
 final class FormatFixtureTests: XCTestCase {
     private let compressions = ["", ".gz", ".zst"]
 
-    /// All interactions as (user id, item id, rating, time), with everything kept in train.
+    /// All interactions as (user id, item id, rating, time), with everything kept in train, sorted
+    /// (the row order follows the dense ids, which `id_order` decides; the content must not).
     private func rows(_ c: IngestConfig) throws -> (IngestReport, [String]) {
         var config = c
         config.minInteractionsToSplit = 1_000
@@ -21,7 +22,7 @@ final class FormatFixtureTests: XCTestCase {
             if let t = train.timestamps { s += " \(t[k])" }
             out.append(s)
         }
-        return (report, out)
+        return (report, out.sorted())
     }
 
     func testYelpNastyJSON() throws {
@@ -78,6 +79,7 @@ final class FormatFixtureTests: XCTestCase {
             c.format = .lightgcn
             c.inputs = [Fixtures.path("train.txt" + z), Fixtures.path("test.txt" + z)]
             c.givenValidFraction = 0
+            c.idOrder = .external  // the published ids, as dense ids
             let (report, ds, _) = try Fixtures.ingest(c)
             XCTAssertEqual(report.splitMethod, "given")
             XCTAssertEqual(ds.userCount, 3)

@@ -9,6 +9,7 @@ final class RealDataTests: XCTestCase {
         var c = IngestConfig()
         c.format = .movielens
         c.inputs = [FilePath.join(dir, "ml-100k.inter.zst")]
+        c.idOrder = .external
         let (report, ds, _) = try Fixtures.ingest(c)
         XCTAssertEqual(report.usersParsed, 943)
         XCTAssertEqual(report.itemsParsed, 1682)
@@ -30,6 +31,7 @@ final class RealDataTests: XCTestCase {
         c.format = .lightgcn
         c.inputs = [FilePath.join(dir, "train.txt.zst"), FilePath.join(dir, "test.txt.zst")]
         c.givenValidFraction = 0
+        c.idOrder = .external
         let (report, ds, _) = try Fixtures.ingest(c)
         XCTAssertEqual(ds.userCount, 31_668)
         XCTAssertEqual(ds.itemCount, 38_048)

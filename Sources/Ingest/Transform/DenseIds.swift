@@ -2,7 +2,8 @@
 ///
 /// Sorting (numbers numerically, then other ids bytewise) rather than first-appearance order
 /// makes dense indices independent of line order and, for already-remapped inputs such as the
-/// LightGCN files (ids 0..n-1), equal to the published ids, so results compare with papers.
+/// LightGCN files (ids 0..n-1), equal to the published ids. `LocalityOrder` renumbers them at the
+/// end of ingest unless `id_order = "external"`.
 enum DenseIds {
     /// `old → new` (UInt32.max for ids that no interaction uses) and `new → old`.
     static func order(_ interner: ByteInterner, used: [Bool]) -> (forward: [UInt32], backward: [Int]) {
