@@ -5,7 +5,7 @@
 /// those gathers are what the training step waits on (DESIGN.md, "Performance facts"). When
 /// neighbouring nodes have nearby ids, the rows that consecutive output rows read were mostly
 /// read just before and are still in the core's private cache. Measured on yelp2018 (70k nodes,
-/// 2.2M nonzeros): one SpMM 12–15% faster on one thread and 7–10% on two (docs/ingest.md).
+/// 2.2M nonzeros): LightGCN's epoch 10–25% shorter in most rounds on a noisy host (docs/train.md).
 ///
 /// Cuthill–McKee: each connected component is walked breadth-first from its lowest-degree node,
 /// a node's unvisited neighbours taken in ascending (degree, id); the whole order is reversed.
