@@ -1,4 +1,5 @@
 import Core
+import Ingest
 import XCTest
 @testable import pipeline
 
@@ -72,6 +73,14 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(config.split.ratios, [0.7, 0.2, 0.1])
         XCTAssertEqual(config.extra, ["a": 1.5])
         XCTAssertEqual(try m.decode(SampleConfig.self, section: "graph"), SampleConfig(), "a missing section is all defaults")
+    }
+
+    func testIngestIdOrderKey() throws {
+        XCTAssertEqual(try manifest("[ingest]\ninputs = [\"a.csv\"]\n").decode(IngestConfig.self, section: "ingest").idOrder, .locality)
+        XCTAssertEqual(try manifest("[ingest]\nid_order = \"external\"\n").decode(IngestConfig.self, section: "ingest").idOrder, .external)
+        assertUsageError("[ingest]\nid_order = \"sorted\"\n", contains: ["m.toml:2", "ingest.id_order"]) {
+            _ = try $0.decode(IngestConfig.self, section: "ingest")
+        }
     }
 
     func testUnknownKeyNamesPathAndLine() {
