@@ -19,7 +19,7 @@ public enum InfoNCE {
     public static func lossAndGradient(view1: [Float], view2: [Float], dim: Int, rows: [Int],
                                        temperature: Float, scale: Float,
                                        gradient1: inout [Float], gradient2: inout [Float],
-                                       threads: Int = 1, workspace: InfoNCEWorkspace? = nil) -> Float {
+                                       threads: Int = 1, workspace: InfoNCEWorkspace? = nil, profile: PhaseProfile? = nil) -> Float {
         let m = rows.count
         guard m > 0 else { return 0 }
         precondition(view1.count == view2.count && gradient1.count == view1.count && gradient2.count == view2.count)
@@ -27,14 +27,19 @@ public enum InfoNCE {
         let invTau = 1 / temperature
         // Padded shapes for SmallGEMM: rows and columns of S to a multiple of 16, d likewise.
         let mp = (m + 15) / 16 * 16, dp = (dim + 15) / 16 * 16
+        // G's and bᵀ's leading dimension: off the power of two mp often is (2,048 on yelp2018),
+        // where the Gᵀa product's strided reads, one G row per k step, all fell into the same
+        // cache sets and ran from L3 at half the speed of G b (measured, yelp2018 profile).
+        let ld = mp + 16
         let w = workspace ?? InfoNCEWorkspace()
-        let a = w.buffer(.a, mp * dp), b = w.buffer(.b, mp * dp), bt = w.buffer(.bt, dp * mp)
-        let g = w.buffer(.g, mp * mp)
+        let a = w.buffer(.a, mp * dp), b = w.buffer(.b, mp * dp), bt = w.buffer(.bt, dp * ld)
+        let g = w.buffer(.g, mp * ld)
         let ga = w.buffer(.ga, mp * dp), gb = w.buffer(.gb, mp * dp)
         let normA = w.buffer(.normA, m), normB = w.buffer(.normB, m)
         let rowLoss = w.losses(m)
         a.update(repeating: 0, count: mp * dp)
         b.update(repeating: 0, count: mp * dp)
+        profile.measure("infonce: gather") {
         rows.withUnsafeBufferPointer { rp in
             view1.withUnsafeBufferPointer { v in
                 ContrastiveKernels.gather(v.baseAddress!, rows: rp.baseAddress!, count: m, dim: dim, stride: dp, out: a, norms: normA, floor: normFloor)
@@ -43,20 +48,30 @@ public enum InfoNCE {
                 ContrastiveKernels.gather(v.baseAddress!, rows: rp.baseAddress!, count: m, dim: dim, stride: dp, out: b, norms: normB, floor: normFloor)
             }
         }
-        for v in 0..<mp { for c in 0..<dp { bt[c * mp + v] = b[v * dp + c] } }
+        for v in 0..<mp { for c in 0..<dp { bt[c * ld + v] = b[v * dp + c] } }
+        }
 
         // S = a bᵀ; then in place G[u][v] = (softmax_v(S[u][·]/τ) − [u == v]) / m; per-row losses.
-        SmallGEMM.multiply(m: mp, n: mp, k: dp, x: a, xRow: dp, xColumn: 1, y: bt, ldy: mp, c: g, ldc: mp, threads: threads)
+        profile.measure("infonce: S = a bᵀ") {
+        SmallGEMM.multiply(m: mp, n: mp, k: dp, x: a, xRow: dp, xColumn: 1, y: bt, ldy: ld, c: g, ldc: ld, threads: threads)
+        }
+        profile.measure("infonce: softmax") {
         let G = SharedFloats(base: g), L = SharedDoubles(base: rowLoss)
         Parallel.run(Parallel.evenRanges(count: m, parts: threads)) { _, range in
-            for u in range { L.base[u] = ContrastiveKernels.softmaxRow(G.base + u * mp, u: u, m: m, stride: mp, invTau: invTau) }
+            for u in range { L.base[u] = ContrastiveKernels.softmaxRow(G.base + u * ld, u: u, m: m, stride: mp, invTau: invTau) }
         }
-        (g + m * mp).update(repeating: 0, count: (mp - m) * mp)
+        for u in m..<mp { (g + u * ld).update(repeating: 0, count: mp) }
+        }
+        profile.measure("infonce: G b") {
 
         // ∂L/∂a = G b / τ (rows u); ∂L/∂b = Gᵀ a / τ (rows v); then back through the normalization.
-        SmallGEMM.multiply(m: mp, n: dp, k: mp, x: g, xRow: mp, xColumn: 1, y: b, ldy: dp, c: ga, ldc: dp, threads: threads)
-        // Gᵀ read in place: X[i, p] = G[p][i] (4 neighbouring floats of one G row per step).
-        SmallGEMM.multiply(m: mp, n: dp, k: mp, x: g, xRow: 1, xColumn: mp, y: a, ldy: dp, c: gb, ldc: dp, threads: threads)
+        SmallGEMM.multiply(m: mp, n: dp, k: mp, x: g, xRow: ld, xColumn: 1, y: b, ldy: dp, c: ga, ldc: dp, threads: threads)
+        }
+        profile.measure("infonce: Gᵀ a") {
+        // Gᵀ read in place: X[i, p] = G[p][i] (six neighbouring floats of one G row per step).
+        SmallGEMM.multiply(m: mp, n: dp, k: mp, x: g, xRow: 1, xColumn: ld, y: a, ldy: dp, c: gb, ldc: dp, threads: threads)
+        }
+        profile.measure("infonce: scatter") {
         rows.withUnsafeBufferPointer { rp in
             gradient1.withUnsafeMutableBufferPointer { gp in
                 ContrastiveKernels.scatter(ga, normalized: a, norms: normA, rows: rp.baseAddress!, count: m, dim: dim, stride: dp,
@@ -66,6 +81,7 @@ public enum InfoNCE {
                 ContrastiveKernels.scatter(gb, normalized: b, norms: normB, rows: rp.baseAddress!, count: m, dim: dim, stride: dp,
                                            scale: scale * invTau, floor: normFloor, into: gp.baseAddress!)
             }
+        }
         }
         var total = 0.0
         for u in 0..<m { total += rowLoss[u] }

@@ -160,7 +160,8 @@ public final class ACCF: RecommenderModel, NodeTableModel {
                     for rows in [t.distinctUsers, t.distinctPositives] {
                         step.contrastive += InfoNCE.lossAndGradient(view1: propagated, view2: scratch, dim: dim, rows: rows,
                                                                     temperature: tau, scale: lambdaCL, gradient1: &upstream,
-                                                                    gradient2: &upstreamTilde, threads: threads, workspace: infoNCEWorkspace)
+                                                                    gradient2: &upstreamTilde, threads: threads, workspace: infoNCEWorkspace,
+                                                                    profile: profile)
                     }
                 }
             }
