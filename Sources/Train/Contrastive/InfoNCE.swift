@@ -25,63 +25,59 @@ public enum InfoNCE {
         precondition(view1.count == view2.count && gradient1.count == view1.count && gradient2.count == view2.count)
         precondition(rows.allSatisfy { $0 >= 0 && ($0 + 1) * dim <= view1.count }, "InfoNCE rows out of range")
         let invTau = 1 / temperature
-        // Padded shapes for SmallGEMM: rows and columns of S to a multiple of 16, d likewise.
-        let mp = (m + 15) / 16 * 16, dp = (dim + 15) / 16 * 16
-        // G's and bᵀ's leading dimension: off the power of two mp often is (2,048 on yelp2018),
-        // where the Gᵀa product's strided reads, one G row per k step, all fell into the same
-        // cache sets and ran from L3 at half the speed of G b (measured, yelp2018 profile).
-        let ld = mp + 16
+        // Padded shapes for SmallGEMM: rows and columns of S to a multiple of 16, d likewise; the
+        // leading dimension of bᵀ, Gᵀ and the row blocks is moved off the power of two mp often
+        // is (2,048 on yelp2018), where strided reads all fell into the same cache sets.
+        let mp = (m + 15) / 16 * 16, dp = (dim + 15) / 16 * 16, ld = mp + 16
         let w = workspace ?? InfoNCEWorkspace()
         let a = w.buffer(.a, mp * dp), b = w.buffer(.b, mp * dp), bt = w.buffer(.bt, dp * ld)
-        let g = w.buffer(.g, mp * ld)
+        let gt = w.buffer(.gt, mp * ld)
         let ga = w.buffer(.ga, mp * dp), gb = w.buffer(.gb, mp * dp)
         let normA = w.buffer(.normA, m), normB = w.buffer(.normB, m)
         let rowLoss = w.losses(m)
-        a.update(repeating: 0, count: mp * dp)
-        b.update(repeating: 0, count: mp * dp)
+        let blocks = Parallel.evenRanges(count: (mp + blockRows - 1) / blockRows, parts: threads)
+        let blockScratch = w.buffer(.rowBlock, blocks.count * blockRows * ld)
         profile.measure("infonce: gather") {
-        rows.withUnsafeBufferPointer { rp in
-            view1.withUnsafeBufferPointer { v in
-                ContrastiveKernels.gather(v.baseAddress!, rows: rp.baseAddress!, count: m, dim: dim, stride: dp, out: a, norms: normA, floor: normFloor)
+            a.update(repeating: 0, count: mp * dp)
+            b.update(repeating: 0, count: mp * dp)
+            rows.withUnsafeBufferPointer { rp in
+                view1.withUnsafeBufferPointer { v in
+                    ContrastiveKernels.gather(v.baseAddress!, rows: rp.baseAddress!, count: m, dim: dim, stride: dp, out: a, norms: normA, floor: normFloor)
+                }
+                view2.withUnsafeBufferPointer { v in
+                    ContrastiveKernels.gather(v.baseAddress!, rows: rp.baseAddress!, count: m, dim: dim, stride: dp, out: b, norms: normB, floor: normFloor)
+                }
             }
-            view2.withUnsafeBufferPointer { v in
-                ContrastiveKernels.gather(v.baseAddress!, rows: rp.baseAddress!, count: m, dim: dim, stride: dp, out: b, norms: normB, floor: normFloor)
+            for v in 0..<mp { for c in 0..<dp { bt[c * ld + v] = b[v * dp + c] } }
+        }
+        // Per block of rows u: S = a bᵀ, G[u][v] = (softmax_v(S[u][·]/τ) − [u == v]) / m, the
+        // row losses, ∂L/∂a = G b / τ, and G's columns into Gᵀ, all while the block is in cache.
+        profile.measure("infonce: row blocks") {
+            let shapes = ContrastiveKernels.RowBlockShapes(m: m, mp: mp, dp: dp, ld: ld, blockRows: blockRows, invTau: invTau)
+            let buffers = ContrastiveKernels.RowBlockBuffers(a: a, b: b, bt: bt, ga: ga, gt: gt, losses: rowLoss)
+            let scratch = SharedFloats(base: blockScratch)
+            Parallel.run(blocks) { part, range in
+                for block in range {
+                    ContrastiveKernels.rowBlock(block, shapes: shapes, buffers: buffers,
+                                                scratch: scratch.base + part * blockRows * ld)
+                }
             }
         }
-        for v in 0..<mp { for c in 0..<dp { bt[c * ld + v] = b[v * dp + c] } }
-        }
-
-        // S = a bᵀ; then in place G[u][v] = (softmax_v(S[u][·]/τ) − [u == v]) / m; per-row losses.
-        profile.measure("infonce: S = a bᵀ") {
-        SmallGEMM.multiply(m: mp, n: mp, k: dp, x: a, xRow: dp, xColumn: 1, y: bt, ldy: ld, c: g, ldc: ld, threads: threads)
-        }
-        profile.measure("infonce: softmax") {
-        let G = SharedFloats(base: g), L = SharedDoubles(base: rowLoss)
-        Parallel.run(Parallel.evenRanges(count: m, parts: threads)) { _, range in
-            for u in range { L.base[u] = ContrastiveKernels.softmaxRow(G.base + u * ld, u: u, m: m, stride: mp, invTau: invTau) }
-        }
-        for u in m..<mp { (g + u * ld).update(repeating: 0, count: mp) }
-        }
-        profile.measure("infonce: G b") {
-
-        // ∂L/∂a = G b / τ (rows u); ∂L/∂b = Gᵀ a / τ (rows v); then back through the normalization.
-        SmallGEMM.multiply(m: mp, n: dp, k: mp, x: g, xRow: ld, xColumn: 1, y: b, ldy: dp, c: ga, ldc: dp, threads: threads)
-        }
+        // ∂L/∂b = Gᵀ a / τ (rows v); then both back through the normalization.
         profile.measure("infonce: Gᵀ a") {
-        // Gᵀ read in place: X[i, p] = G[p][i] (six neighbouring floats of one G row per step).
-        SmallGEMM.multiply(m: mp, n: dp, k: mp, x: g, xRow: 1, xColumn: ld, y: a, ldy: dp, c: gb, ldc: dp, threads: threads)
+            SmallGEMM.multiply(m: mp, n: dp, k: mp, x: gt, xRow: ld, xColumn: 1, y: a, ldy: dp, c: gb, ldc: dp, threads: threads)
         }
         profile.measure("infonce: scatter") {
-        rows.withUnsafeBufferPointer { rp in
-            gradient1.withUnsafeMutableBufferPointer { gp in
-                ContrastiveKernels.scatter(ga, normalized: a, norms: normA, rows: rp.baseAddress!, count: m, dim: dim, stride: dp,
-                                           scale: scale * invTau, floor: normFloor, into: gp.baseAddress!)
+            rows.withUnsafeBufferPointer { rp in
+                gradient1.withUnsafeMutableBufferPointer { gp in
+                    ContrastiveKernels.scatter(ga, normalized: a, norms: normA, rows: rp.baseAddress!, count: m, dim: dim, stride: dp,
+                                               scale: scale * invTau, floor: normFloor, into: gp.baseAddress!)
+                }
+                gradient2.withUnsafeMutableBufferPointer { gp in
+                    ContrastiveKernels.scatter(gb, normalized: b, norms: normB, rows: rp.baseAddress!, count: m, dim: dim, stride: dp,
+                                               scale: scale * invTau, floor: normFloor, into: gp.baseAddress!)
+                }
             }
-            gradient2.withUnsafeMutableBufferPointer { gp in
-                ContrastiveKernels.scatter(gb, normalized: b, norms: normB, rows: rp.baseAddress!, count: m, dim: dim, stride: dp,
-                                           scale: scale * invTau, floor: normFloor, into: gp.baseAddress!)
-            }
-        }
         }
         var total = 0.0
         for u in 0..<m { total += rowLoss[u] }
@@ -90,12 +86,18 @@ public enum InfoNCE {
 
     /// The smallest norm divided by, as in `F.normalize(eps: 1e-12)`.
     static let normFloor: Float = 1e-12
+
+    /// Rows of S per cache-resident block (a multiple of 6 and 16: whole GEMM tiles, and blocks
+    /// of Gᵀ columns that start on cache lines). Why blocks: materializing the |B|² matrix S and
+    /// passing over it three times (softmax, G b, Gᵀ a) was bound by memory, not arithmetic — the
+    /// products barely sped up with a second thread on yelp2018 (S: 10.0 s/epoch → 9.0 s).
+    static let blockRows = 48
 }
 
-/// Scratch matrices of `InfoNCE`, kept between calls: at |B| ≈ 2,000 the |B|² matrix is 16 MB, and fresh ones every call cost page faults and zeroing on every step.
+/// Scratch matrices of `InfoNCE`, kept between calls: at |B| ≈ 2,000 the |B|² matrix Gᵀ is 16 MB, and fresh ones every call cost page faults and zeroing on every step.
 /// Not safe to use from two concurrent calls.
 public final class InfoNCEWorkspace: @unchecked Sendable {
-    enum Slot: Int, CaseIterable { case a, b, bt, g, ga, gb, normA, normB }
+    enum Slot: Int, CaseIterable { case a, b, bt, gt, ga, gb, normA, normB, rowBlock }
     private var floats: [UnsafeMutablePointer<Float>?] = Array(repeating: nil, count: Slot.allCases.count)
     private var capacities = [Int](repeating: 0, count: Slot.allCases.count)
     private var doubles: UnsafeMutablePointer<Double>?

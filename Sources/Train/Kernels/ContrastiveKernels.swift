@@ -1,7 +1,7 @@
 import Core
 
 /// Row-level pointer loops of InfoNCE: normalize-and-gather, the softmax rows of the similarity
-/// matrix, and the scatter back through the normalization (internal; the safe
+/// matrix, the cache-resident row blocks, and the scatter back through the normalization (internal; the safe
 /// API is `InfoNCE`). All SIMD16; each output row is written by one worker with the same
 /// arithmetic whatever the thread count.
 enum ContrastiveKernels {
@@ -62,6 +62,45 @@ enum ContrastiveKernels {
         row[u] -= 1 / Float(m)
         for k in m..<stride { row[k] = 0 }
         return loss
+    }
+
+    /// The sizes `rowBlock` works with: m rows, padded to mp, d padded to dp, leading dimension ld.
+    struct RowBlockShapes: Sendable {
+        let m: Int, mp: Int, dp: Int, ld: Int, blockRows: Int, invTau: Float
+    }
+
+    /// The matrices `rowBlock` reads (a, b: mp × dp; bᵀ: dp × ld) and writes (ga, the losses,
+    /// and Gᵀ: mp × ld); each block writes only its own rows of ga and its own columns of Gᵀ.
+    struct RowBlockBuffers: @unchecked Sendable {
+        let a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, bt: UnsafeMutablePointer<Float>
+        let ga: UnsafeMutablePointer<Float>, gt: UnsafeMutablePointer<Float>
+        let losses: UnsafeMutablePointer<Double>
+    }
+
+    /// Block `block` of InfoNCE's rows u (`blockRows` of them, fewer at the end) in `scratch`
+    /// (blockRows × ld): S rows = a bᵀ, then each row through `softmaxRow` (padding rows zeroed),
+    /// then ga rows = G b, then the block's G rows stored as columns of Gᵀ. The same products in
+    /// the same order as over the whole matrix, so the bytes do not depend on the blocking.
+    static func rowBlock(_ block: Int, shapes s: RowBlockShapes, buffers x: RowBlockBuffers, scratch: UnsafeMutablePointer<Float>) {
+        let u0 = block * s.blockRows, height = min(s.blockRows, s.mp - u0)
+        SmallGEMM.multiply(m: height, n: s.mp, k: s.dp, x: x.a + u0 * s.dp, xRow: s.dp, xColumn: 1, y: x.bt, ldy: s.ld,
+                           c: scratch, ldc: s.ld, threads: 1)
+        for r in 0..<height {
+            let u = u0 + r
+            if u < s.m {
+                x.losses[u] = softmaxRow(scratch + r * s.ld, u: u, m: s.m, stride: s.mp, invTau: s.invTau)
+            } else {
+                (scratch + r * s.ld).update(repeating: 0, count: s.mp)
+            }
+        }
+        SmallGEMM.multiply(m: height, n: s.dp, k: s.mp, x: scratch, xRow: s.ld, xColumn: 1, y: x.b, ldy: s.dp,
+                           c: x.ga + u0 * s.dp, ldc: s.dp, threads: 1)
+        // Column by column: the stores into Gᵀ are contiguous, the strided loads hit the block
+        // that is still in cache. (A 16 × 16 register transpose measured 2× slower here.)
+        for v in 0..<s.mp {
+            let column = x.gt + v * s.ld + u0, source = scratch + v
+            for r in 0..<height { column[r] = source[r * s.ld] }
+        }
     }
 
     /// gradient row rows[r] += scale·(I − x̂x̂ᵀ)/‖x‖ · gradNormalized row r (identity/floor below the floor).
