@@ -4,5 +4,5 @@ import ArgumentParser
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmark a stage on synthetic data.",
-        subcommands: [BenchIngestCommand.self, BenchGraphCommand.self, BenchTrainCommand.self, BenchExportCommand.self])
+        subcommands: [BenchIngestCommand.self, BenchGraphCommand.self, BenchTrainCommand.self, BenchInfoNCECommand.self, BenchExportCommand.self])
 }

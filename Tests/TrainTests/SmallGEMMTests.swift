@@ -28,12 +28,14 @@ final class SmallGEMMTests: XCTestCase {
 
     /// Several row-block counts, bit for bit against one fused multiply-add chain per element in k
     /// order, plain and transposed, 1 and 3 threads: the blocking and the thread split must not
-    /// change the arithmetic (InfoNCE's gradients are deterministic because of it).
+    /// change the arithmetic (InfoNCE's gradients are deterministic because of it). k = 520 spans
+    /// three depth tiles (each continues the chain from C), m = 56 two groups of row blocks, and
+    /// n = 32 two column tiles; k = 0 must still store zeros.
     func testBlockingGivesTheFusedChainsBytes() {
-        let n = 32, k = 37
-        for m in [4, 8, 12, 16, 20, 28, 32, 48] {
-            let x = ContrastiveFixture.randomFloats(m * k, scale: 1, seed: UInt64(m))
-            let y = ContrastiveFixture.randomFloats(k * n, scale: 1, seed: 99)
+        let n = 32
+        for (m, k) in [(4, 37), (8, 37), (12, 37), (16, 37), (20, 37), (28, 37), (32, 37), (48, 37), (56, 520), (52, 257), (12, 0)] {
+            let x = ContrastiveFixture.randomFloats(max(1, m * k), scale: 1, seed: UInt64(m))  // ≥ 1: a base address
+            let y = ContrastiveFixture.randomFloats(max(1, k * n), scale: 1, seed: 99)
             for transposed in [false, true] {
                 for threads in [1, 3] {
                     var c = [Float](repeating: -7, count: m * n)
