@@ -29,6 +29,18 @@ final class CommandLineExitCodeTests: XCTestCase {
         XCTAssertTrue(help.stdout.contains("Exit codes"))
     }
 
+    /// The kernel benchmark prints every phase and a total per thread count, and rejects a bad size with 64.
+    func testBenchInfoNCEPrintsEachThreadCountAndRejectsBadSizes() throws {
+        let outcome = try Self.run(["bench", "infonce", "--rows", "40", "--dim", "8", "--threads", "1,2", "--repetitions", "2"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let totals = outcome.stdout.split(separator: "\n").filter { $0.contains("total") }
+        XCTAssertEqual(totals.count, 2, outcome.stdout)
+        for phase in ["gather", "row blocks", "Gᵀ a", "scatter"] { XCTAssertTrue(outcome.stdout.contains(phase), phase) }
+        let bad = try Self.run(["bench", "infonce", "--rows", "0"])
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--rows"), bad.stderr)
+    }
+
     func testUnknownFlagIsUsage64() throws {
         XCTAssertEqual(try Self.run(["synth", "--no-such-flag"]).status, 64)
     }
