@@ -19,13 +19,13 @@ enum SmallGEMM {
         precondition(m % 4 == 0 && n % 16 == 0, "SmallGEMM needs M % 4 == 0 and N % 16 == 0")
         let X = SharedConstFloats(base: x), Y = SharedConstFloats(base: y), C = SharedFloats(base: c)
         let blocks = rowBlocks(m)
-        let panels = Panels(n: n, k: k)
+        let depth = max(1, min(k, tileDepth))
         Parallel.run(Parallel.evenRanges(count: blocks.count, parts: threads)) { _, range in
-            for g0 in stride(from: range.lowerBound, to: range.upperBound, by: panels.groupBlocks) {
-                let group = g0..<min(range.upperBound, g0 + panels.groupBlocks)
-                for c0 in stride(from: 0, to: n, by: panels.columns) {
-                    for k0 in stride(from: 0, to: max(k, 1), by: panels.depth) {  // k = 0 still stores zeros
-                        let tile = Tile(columns: c0..<min(n, c0 + panels.columns), depth: k0..<min(k, k0 + panels.depth))
+            for g0 in stride(from: range.lowerBound, to: range.upperBound, by: groupBlocks) {
+                let group = g0..<min(range.upperBound, g0 + groupBlocks)
+                for c0 in stride(from: 0, to: n, by: 16) {
+                    for k0 in stride(from: 0, to: max(k, 1), by: depth) {  // k = 0 still stores zeros
+                        let tile = Tile(columns: c0..<c0 + 16, depth: k0..<min(k, k0 + depth))
                         for block in group {
                             kernel(row: blocks[block].start, height: blocks[block].height, tile: tile, x: X.base, xRow: xRow,
                                    xColumn: xColumn, y: Y.base, ldy: ldy, c: C.base, ldc: ldc)
@@ -43,21 +43,13 @@ enum SmallGEMM {
     }
 
     /// Loop blocking: groups of `groupBlocks` row blocks (48 rows) each pass over Y in tiles of
-    /// `columns` × `depth`, so a tile of Y stays in L1 while every row block of the group reuses
-    /// it, and the group's X rows stay in L2. Why: row block after row block streamed all of Y
-    /// (InfoNCE's bᵀ or b: 0.5 MB at |B| ≈ 2,000) from L3. Splitting K continues each element's
-    /// multiply-add chain from C in the same k order, so the bytes do not change.
-    struct Panels {
-        /// Measured on yelp2018-sized InfoNCE (m 1,900, d 64, `accf bench infonce`, AMD Zen 3 with
-        /// 512 KB L2): 26.6 ms at 1 thread and 12.8 ms at 2 against 28.2 and 13.4 unblocked.
-        static let groupBlocks = 8, tileColumns = 16, tileDepth = 256
-        let groupBlocks: Int, columns: Int, depth: Int
-        init(n: Int, k: Int) {
-            groupBlocks = Self.groupBlocks
-            depth = max(1, min(k, Self.tileDepth))
-            columns = max(16, min(n, Self.tileColumns))
-        }
-    }
+    /// 16 columns × `tileDepth` rows, so a tile of Y stays in L1 while every row block of the group
+    /// reuses it, and the group's X rows stay in L2. Why: row block after row block streamed all
+    /// of Y (InfoNCE's bᵀ or b: 0.5 MB at |B| ≈ 2,000) from L3. Splitting K continues each
+    /// element's multiply-add chain from C in the same k order, so the bytes do not change.
+    /// Measured on yelp2018-sized InfoNCE (m 1,900, d 64, `accf bench infonce`, AMD Zen 3 with
+    /// 512 KB L2): 26.6 ms at 1 thread and 12.8 ms at 2 against 28.2 and 13.4 unblocked.
+    static let groupBlocks = 8, tileDepth = 256
 
     /// M (a multiple of 4) as blocks of 6 rows, with one or two blocks of 4 where 6 does not divide it.
     static func rowBlocks(_ m: Int) -> [(start: Int, height: Int)] {
