@@ -11,9 +11,11 @@ final class ACCFTests: XCTestCase {
     /// With a random direction Δ does not depend on Θ and δ is an explicit constant, so the
     /// assembled embedding gradient (both views, both InfoNCE halves, one backward, L2) is the
     /// exact derivative of the inner objective.
-    func checkInnerGradient(_ options: [String: ModelOptionValue], _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    func checkInnerGradient(_ options: [String: ModelOptionValue], _ what: String, prepare: (ACCF) -> Void = { _ in },
+                            file: StaticString = #filePath, line: UInt = #line) throws {
         let ctx = try ContrastiveModelFixture.context(model: "accf", options: options)
         let model = try ACCF(context: ctx)
+        prepare(model)
         let batch = ContrastiveModelFixture.batch()
         let t = NodeTriplets(userCount: ContrastiveModelFixture.users, users: batch.users,
                              positiveItems: batch.positives, negativeItems: batch.negatives)
@@ -46,6 +48,48 @@ final class ACCFTests: XCTestCase {
         var o = base
         o["instance_weights"] = .bool(false)
         try checkInnerGradient(o, "accf BPR+G+C")
+    }
+
+    /// Δ along a stored previous gradient does not depend on Θ either, so the adversarial
+    /// direction itself gets the exact check.
+    func testInnerGradientWithDeltaFromThePreviousGradient() throws {
+        var o = base
+        o["perturbation"] = .string("adversarial")
+        o["delta_gradient"] = .string("previous")
+        try checkInnerGradient(o, "accf Δ from the previous gradient") { model in
+            model.previousGradient = ContrastiveFixture.randomFloats(model.table.value.count, scale: 1, seed: 41)
+        }
+    }
+
+    /// With `delta_gradient = "previous"` a step after the first skips the backward propagation for
+    /// G (except on lookahead steps, which need G), and its Δ follows the gradient the previous
+    /// step left behind.
+    func testDeltaFromThePreviousStepSkipsThePropagationForG() throws {
+        var o = base
+        o["perturbation"] = .string("adversarial")
+        o["delta_gradient"] = .string("previous")
+        o["outer_every"] = .number(3)
+        let ctx = try ContrastiveModelFixture.context(model: "accf", options: o)
+        let model = try ACCF(context: ctx)
+        let step = stepContext(ctx)
+        var propagationsForG: [Int] = []
+        for s in 0..<4 {
+            let profile = PhaseProfile()
+            step.profile = profile
+            step.globalStep = s
+            let left = model.previousGradient
+            _ = try model.trainStep(ContrastiveModelFixture.batch(seed: UInt64(s)), context: step)
+            propagationsForG.append(profile.calls["backward G"] ?? 0)
+            XCTAssertEqual(model.previousGradient.count, model.table.value.count)
+            XCTAssertNotEqual(model.previousGradient, left, "step \(s) must leave its own gradient")
+            if s == 1 {
+                let expected = AdversarialPerturbation.delta(gradient: left, dim: 4, epsilon: 0.1, direction: .adversarial,
+                                                             relativeToRow: nil, generator: &step.rng)
+                XCTAssertEqual(model.delta, expected, "Δ of step 1 follows step 0's gradient")
+            }
+        }
+        // Step 0 has no previous gradient; step 3 is a lookahead step (3 % 3 == 0), as is step 0.
+        XCTAssertEqual(propagationsForG, [1, 0, 0, 1])
     }
 
     func stepContext(_ ctx: ModelContext) -> StepContext {
@@ -112,7 +156,7 @@ final class ACCFTests: XCTestCase {
     func testOptionsAreValidated() throws {
         for bad: [String: ModelOptionValue] in [["eps": .number(0.1)], ["perturbation": .string("gaussian")],
                                                  ["outer_update": .string("both")], ["weight_clip": .number(0.5)],
-                                                 ["tau": .number(0)], ["lambda_cl": .bool(true)]] {
+                                                 ["tau": .number(0)], ["lambda_cl": .bool(true)], ["delta_gradient": .string("stale")]] {
             XCTAssertThrowsError(try ACCF(context: ContrastiveModelFixture.context(model: "accf", options: bad)), "\(bad)")
         }
     }

@@ -19,10 +19,15 @@ import Graph
 /// yelp2018 epoch (docs/accf-models.md).
 /// Ablations: `adversarial_view = false` (BPR+G+W), `instance_weights = false` (BPR+G+C),
 /// `perturbation = "random"`.
+/// `delta_gradient = "previous"` takes Δ's direction from the previous step's gradient of the whole
+/// inner objective instead of this step's G, as "free" adversarial training does (Shafahi et al.
+/// 2019): the step already computed that gradient, so it saves the backward propagation for G, one
+/// of the four a step needs (docs/accf-models.md, "Speed").
 public final class ACCF: RecommenderModel, NodeTableModel {
     public static let modelName = "accf"
     public static let optionDefaults: [String: ModelOptionValue] = [
         "epsilon": .number(0.1), "epsilon_relative": .bool(false), "perturbation": .string("adversarial"),
+        "delta_gradient": .string("current"),
         "lambda_adv": .number(0.5), "lambda_cl": .number(0.05), "tau": .number(0.2),
         "adversarial_view": .bool(true), "instance_weights": .bool(true),
         "hidden": .number(64), "weight_clip": .number(3),
@@ -33,6 +38,8 @@ public final class ACCF: RecommenderModel, NodeTableModel {
 
     enum OuterUpdate: String { case lookahead, alternating }
     enum MetaOptimizer: String { case adam, sgd }
+    /// Which gradient Δ follows: this step's G (exact FGM) or the previous step's training gradient.
+    enum DeltaGradient: String { case current, previous }
 
     let basics: NodeTableBasics
     /// InfoNCE's |B|² scratch, reused across steps.
@@ -40,6 +47,7 @@ public final class ACCF: RecommenderModel, NodeTableModel {
     let mlp: ParameterTensor?
     var network: InstanceWeightNetwork?
     let epsilon: Float, epsilonRelative: Bool, direction: AdversarialPerturbation.Direction
+    let deltaGradient: DeltaGradient
     let lambdaAdv: Float, lambdaCL: Float, tau: Float
     let adversarialView: Bool
     let bounding: WeightBounding
@@ -55,6 +63,9 @@ public final class ACCF: RecommenderModel, NodeTableModel {
     var propagated: [Float], upstream: [Float], upstreamTilde: [Float], trainingGradient: [Float], scratch: [Float]
     /// Δ of the step (every element written each step).
     var delta: [Float] = []
+    /// With `delta_gradient = "previous"`: the last step's ∂L_inner/∂Θ (checkpointed), or empty
+    /// before the first step, which computes G instead.
+    var previousGradient: [Float] = []
     let lookaheadBuffers = LookaheadBuffers()
 
     public init(context: ModelContext) throws {
@@ -62,6 +73,7 @@ public final class ACCF: RecommenderModel, NodeTableModel {
         epsilon = try o.number("epsilon")
         epsilonRelative = try o.flag("epsilon_relative")
         direction = try o.choice("perturbation", AdversarialPerturbation.Direction.self)
+        deltaGradient = try o.choice("delta_gradient", DeltaGradient.self)
         lambdaAdv = try o.number("lambda_adv")
         lambdaCL = try o.number("lambda_cl")
         tau = try o.number("tau")
@@ -134,7 +146,8 @@ public final class ACCF: RecommenderModel, NodeTableModel {
             InnerStep(clean: WeightedBPR.lossAndGradient(embeddings: propagated, dim: dim, triplets: t,
                                                          weights: weights, scale: 1, gradient: &upstream))
         }
-        if needG || adversarialView {
+        let followPrevious = adversarialView && deltaGradient == .previous && !previousGradient.isEmpty
+        if needG || (adversarialView && !followPrevious) {
             profile.measure("backward G") {
                 Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &trainingGradient, inputRows: rows, outputRows: nil,
                                       threads: threads, workspace: workspace)
@@ -142,7 +155,7 @@ public final class ACCF: RecommenderModel, NodeTableModel {
         }
         if adversarialView {
             profile.measure("delta") {
-                AdversarialPerturbation.delta(gradient: trainingGradient, dim: dim, epsilon: epsilon,
+                AdversarialPerturbation.delta(gradient: followPrevious ? previousGradient : trainingGradient, dim: dim, epsilon: epsilon,
                                               direction: direction, relativeToRow: epsilonRelative ? table.value : nil,
                                               generator: &rng, into: &delta, threads: threads)
             }
@@ -251,7 +264,15 @@ public final class ACCF: RecommenderModel, NodeTableModel {
             }
         }
         context.profile?.add("outer", outerWatch.seconds)
-        context.step(table)
+        if adversarialView && deltaGradient == .previous {
+            // Keep this step's gradient for the next Δ; the next backward overwrites every element
+            // of the buffer swapped in.
+            context.stepKeepingGradient(table)
+            if previousGradient.isEmpty { previousGradient = trainingGradient }
+            swap(&table.gradient, &previousGradient)
+        } else {
+            context.step(table)
+        }
 
         if let (act, w) = weighting {
             let mean = w.reduce(0.0) { $0 + Double($1) } / Double(max(w.count, 1))
@@ -273,6 +294,22 @@ public final class ACCF: RecommenderModel, NodeTableModel {
     }
 
     public func takeEpochMonitors() -> [String: Double] { monitors.take() }
+
+    /// The previous step's gradient when Δ follows it (a resumed run must draw the same Δ).
+    public func encodeState(into writer: inout ByteWriter) {
+        guard adversarialView && deltaGradient == .previous else { return }
+        writer.append(UInt64(previousGradient.count))
+        writer.append(contentsOf: previousGradient)
+    }
+
+    public func decodeState(from reader: inout ByteReader) throws {
+        guard adversarialView && deltaGradient == .previous else { return }
+        let count = Int(try reader.read(UInt64.self, "the previous gradient's length"))
+        guard count == 0 || count == table.value.count else {
+            throw AccfError.corrupt(reader.file, "holds a previous gradient of \(count) floats, the model has \(table.value.count)")
+        }
+        previousGradient = try reader.readFloats(count: count, "the previous gradient")
+    }
 
     private func zero(_ x: inout [Float]) {
         x.withUnsafeMutableBufferPointer { p in p.update(repeating: 0) }
