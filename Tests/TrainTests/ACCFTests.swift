@@ -92,6 +92,31 @@ final class ACCFTests: XCTestCase {
         XCTAssertEqual(propagationsForG, [1, 0, 0, 1])
     }
 
+    /// With `delta_every = 3` steps 1 and 2 reuse step 0's Δ without propagating G (no lookahead
+    /// falls on them), and step 3 computes a new one.
+    func testDeltaEveryNStepsReusesDeltaBetweenRefreshes() throws {
+        var o = base
+        o["perturbation"] = .string("adversarial")
+        o["delta_every"] = .number(3)
+        o["outer_every"] = .number(100)
+        let ctx = try ContrastiveModelFixture.context(model: "accf", options: o)
+        let model = try ACCF(context: ctx)
+        let step = stepContext(ctx)
+        var propagationsForG: [Int] = [], deltas: [[Float]] = []
+        for s in 0..<4 {
+            let profile = PhaseProfile()
+            step.profile = profile
+            step.globalStep = s
+            _ = try model.trainStep(ContrastiveModelFixture.batch(seed: UInt64(s)), context: step)
+            propagationsForG.append(profile.calls["backward G"] ?? 0)
+            deltas.append(model.delta)
+        }
+        XCTAssertEqual(propagationsForG, [1, 0, 0, 1])
+        XCTAssertEqual(deltas[1], deltas[0])
+        XCTAssertEqual(deltas[2], deltas[0])
+        XCTAssertNotEqual(deltas[3], deltas[0])
+    }
+
     func stepContext(_ ctx: ModelContext) -> StepContext {
         let valid = ContrastiveFixture.interactions(users: ContrastiveModelFixture.users, items: ContrastiveModelFixture.items,
                                                     perUser: 1, seed: 99)
@@ -156,7 +181,8 @@ final class ACCFTests: XCTestCase {
     func testOptionsAreValidated() throws {
         for bad: [String: ModelOptionValue] in [["eps": .number(0.1)], ["perturbation": .string("gaussian")],
                                                  ["outer_update": .string("both")], ["weight_clip": .number(0.5)],
-                                                 ["tau": .number(0)], ["lambda_cl": .bool(true)], ["delta_gradient": .string("stale")]] {
+                                                 ["tau": .number(0)], ["lambda_cl": .bool(true)], ["delta_gradient": .string("stale")],
+                                                 ["delta_every": .number(0)]] {
             XCTAssertThrowsError(try ACCF(context: ContrastiveModelFixture.context(model: "accf", options: bad)), "\(bad)")
         }
     }

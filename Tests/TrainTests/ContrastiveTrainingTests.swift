@@ -12,6 +12,7 @@ final class ContrastiveTrainingTests: XCTestCase {
         ("accf", ["perturbation": .string("random"), "outer_every": .number(2), "meta_lr": .number(1e-3), "hidden": .number(8)]),
         ("accf", ["outer_update": .string("alternating"), "meta_optimizer": .string("sgd"), "hidden": .number(8)]),
         ("accf", ["delta_gradient": .string("previous"), "outer_every": .number(3), "hidden": .number(8)]),
+        ("accf", ["delta_every": .number(4), "outer_every": .number(3), "hidden": .number(8)]),
         ("xsimgcl", ["epsilon": .number(0.02)]),
         ("simgcl", ["lambda": .number(0.1)]),
         ("sgl", ["drop_rate": .number(0.2)]),

@@ -22,12 +22,13 @@ import Graph
 /// `delta_gradient = "previous"` takes Δ's direction from the previous step's gradient of the whole
 /// inner objective instead of this step's G, as "free" adversarial training does (Shafahi et al.
 /// 2019): the step already computed that gradient, so it saves the backward propagation for G, one
-/// of the four a step needs (docs/accf-models.md, "Speed").
+/// of the four a step needs. `delta_every = n` recomputes Δ every n steps and reuses it in between,
+/// which skips that propagation on the other steps (docs/accf-models.md, "Cheaper Δ").
 public final class ACCF: RecommenderModel, NodeTableModel {
     public static let modelName = "accf"
     public static let optionDefaults: [String: ModelOptionValue] = [
         "epsilon": .number(0.1), "epsilon_relative": .bool(false), "perturbation": .string("adversarial"),
-        "delta_gradient": .string("current"),
+        "delta_gradient": .string("current"), "delta_every": .number(1),
         "lambda_adv": .number(0.5), "lambda_cl": .number(0.05), "tau": .number(0.2),
         "adversarial_view": .bool(true), "instance_weights": .bool(true),
         "hidden": .number(64), "weight_clip": .number(3),
@@ -48,6 +49,8 @@ public final class ACCF: RecommenderModel, NodeTableModel {
     var network: InstanceWeightNetwork?
     let epsilon: Float, epsilonRelative: Bool, direction: AdversarialPerturbation.Direction
     let deltaGradient: DeltaGradient
+    /// Δ is recomputed on steps with globalStep % deltaEvery == 0 and reused in between.
+    let deltaEvery: Int
     let lambdaAdv: Float, lambdaCL: Float, tau: Float
     let adversarialView: Bool
     let bounding: WeightBounding
@@ -74,6 +77,8 @@ public final class ACCF: RecommenderModel, NodeTableModel {
         epsilonRelative = try o.flag("epsilon_relative")
         direction = try o.choice("perturbation", AdversarialPerturbation.Direction.self)
         deltaGradient = try o.choice("delta_gradient", DeltaGradient.self)
+        deltaEvery = try o.integer("delta_every")
+        try o.require(deltaEvery > 0, "delta_every", "must be positive", got: deltaEvery)
         lambdaAdv = try o.number("lambda_adv")
         lambdaCL = try o.number("lambda_cl")
         tau = try o.number("tau")
@@ -131,7 +136,7 @@ public final class ACCF: RecommenderModel, NodeTableModel {
     /// needs it; so does the lookahead). With `perturbation = "random"` Δ does not depend on Θ, so
     /// `table.gradient` is the exact derivative of `total` (the model-level gradient check).
     func inner(_ t: NodeTriplets, batch: TripletBatch, weights: [Float]?, needG: Bool, forwardDone: Bool = false,
-               rng: inout SeededGenerator, threads: Int) -> InnerStep {
+               refreshDelta: Bool = true, rng: inout SeededGenerator, threads: Int) -> InnerStep {
         let profile = self.profile
         // Every loss term reads the batch's rows only: E and Ẽ are needed there alone, and the
         // upstream gradients are zero elsewhere (both buffers are all zero between steps).
@@ -146,19 +151,22 @@ public final class ACCF: RecommenderModel, NodeTableModel {
             InnerStep(clean: WeightedBPR.lossAndGradient(embeddings: propagated, dim: dim, triplets: t,
                                                          weights: weights, scale: 1, gradient: &upstream))
         }
+        let refresh = refreshDelta || delta.isEmpty
         let followPrevious = adversarialView && deltaGradient == .previous && !previousGradient.isEmpty
-        if needG || (adversarialView && !followPrevious) {
+        if needG || (adversarialView && refresh && !followPrevious) {
             profile.measure("backward G") {
                 Propagation.layerMean(graph, upstream, dim: dim, layers: layers, into: &trainingGradient, inputRows: rows, outputRows: nil,
                                       threads: threads, workspace: workspace)
             }
         }
-        if adversarialView {
+        if adversarialView && refresh {
             profile.measure("delta") {
                 AdversarialPerturbation.delta(gradient: followPrevious ? previousGradient : trainingGradient, dim: dim, epsilon: epsilon,
                                               direction: direction, relativeToRow: epsilonRelative ? table.value : nil,
                                               generator: &rng, into: &delta, threads: threads)
             }
+        }
+        if adversarialView {
             profile.measure("forward PΔ") {
                 Propagation.layerMean(graph, delta, dim: dim, layers: layers, into: &scratch, inputRows: nil, outputRows: rows,
                                       threads: threads, workspace: workspace)
@@ -228,7 +236,8 @@ public final class ACCF: RecommenderModel, NodeTableModel {
         }
         let outerNow = weighting != nil && context.globalStep % outerEvery == 0
         let step = inner(t, batch: batch, weights: weighting?.1, needG: outerNow && outerUpdate == .lookahead,
-                         forwardDone: weighting != nil, rng: &context.rng, threads: threads)
+                         forwardDone: weighting != nil, refreshDelta: context.globalStep % deltaEvery == 0,
+                         rng: &context.rng, threads: threads)
 
         // Outer (meta) step before Θ moves: the lookahead starts from the current Θ.
         var validationLoss: Double?
@@ -295,20 +304,32 @@ public final class ACCF: RecommenderModel, NodeTableModel {
 
     public func takeEpochMonitors() -> [String: Double] { monitors.take() }
 
-    /// The previous step's gradient when Δ follows it (a resumed run must draw the same Δ).
+    /// The previous step's gradient when Δ follows it, and Δ when it is reused (a resumed run must
+    /// take the same Δ).
     public func encodeState(into writer: inout ByteWriter) {
-        guard adversarialView && deltaGradient == .previous else { return }
-        writer.append(UInt64(previousGradient.count))
-        writer.append(contentsOf: previousGradient)
+        guard adversarialView else { return }
+        if deltaGradient == .previous { append(previousGradient, to: &writer) }
+        if deltaEvery > 1 { append(delta, to: &writer) }
     }
 
     public func decodeState(from reader: inout ByteReader) throws {
-        guard adversarialView && deltaGradient == .previous else { return }
-        let count = Int(try reader.read(UInt64.self, "the previous gradient's length"))
+        guard adversarialView else { return }
+        if deltaGradient == .previous { previousGradient = try read(&reader, "the previous gradient") }
+        if deltaEvery > 1 { delta = try read(&reader, "Δ") }
+    }
+
+    private func append(_ x: [Float], to writer: inout ByteWriter) {
+        writer.append(UInt64(x.count))
+        writer.append(contentsOf: x)
+    }
+
+    /// A node-table-shaped buffer, or an empty one (state saved before the first step).
+    private func read(_ reader: inout ByteReader, _ what: String) throws -> [Float] {
+        let count = Int(try reader.read(UInt64.self, "the length of \(what)"))
         guard count == 0 || count == table.value.count else {
-            throw AccfError.corrupt(reader.file, "holds a previous gradient of \(count) floats, the model has \(table.value.count)")
+            throw AccfError.corrupt(reader.file, "holds \(what) of \(count) floats, the model has \(table.value.count)")
         }
-        previousGradient = try reader.readFloats(count: count, "the previous gradient")
+        return try reader.readFloats(count: count, what)
     }
 
     private func zero(_ x: inout [Float]) {
