@@ -68,6 +68,7 @@ final class ACCFTests: XCTestCase {
         var o = base
         o["perturbation"] = .string("adversarial")
         o["delta_gradient"] = .string("previous")
+        o["delta_every"] = .number(1)
         o["outer_every"] = .number(3)
         let ctx = try ContrastiveModelFixture.context(model: "accf", options: o)
         let model = try ACCF(context: ctx)

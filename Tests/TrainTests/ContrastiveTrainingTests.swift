@@ -11,7 +11,7 @@ final class ContrastiveTrainingTests: XCTestCase {
     static let variants: [(String, [String: ModelOptionValue])] = [
         ("accf", ["perturbation": .string("random"), "outer_every": .number(2), "meta_lr": .number(1e-3), "hidden": .number(8)]),
         ("accf", ["outer_update": .string("alternating"), "meta_optimizer": .string("sgd"), "hidden": .number(8)]),
-        ("accf", ["delta_gradient": .string("previous"), "outer_every": .number(3), "hidden": .number(8)]),
+        ("accf", ["delta_gradient": .string("previous"), "delta_every": .number(1), "outer_every": .number(3), "hidden": .number(8)]),
         ("accf", ["delta_every": .number(4), "outer_every": .number(3), "hidden": .number(8)]),
         ("xsimgcl", ["epsilon": .number(0.02)]),
         ("simgcl", ["lambda": .number(0.1)]),
