@@ -75,12 +75,8 @@ final class ACCFTests: XCTestCase {
         let step = stepContext(ctx)
         var propagationsForG: [Int] = []
         for s in 0..<4 {
-            let profile = PhaseProfile()
-            step.profile = profile
-            step.globalStep = s
             let left = model.previousGradient
-            _ = try model.trainStep(ContrastiveModelFixture.batch(seed: UInt64(s)), context: step)
-            propagationsForG.append(profile.calls["backward G"] ?? 0)
+            propagationsForG.append(try profiledStep(model, step, s))
             XCTAssertEqual(model.previousGradient.count, model.table.value.count)
             XCTAssertNotEqual(model.previousGradient, left, "step \(s) must leave its own gradient")
             if s == 1 {
@@ -105,17 +101,22 @@ final class ACCFTests: XCTestCase {
         let step = stepContext(ctx)
         var propagationsForG: [Int] = [], deltas: [[Float]] = []
         for s in 0..<4 {
-            let profile = PhaseProfile()
-            step.profile = profile
-            step.globalStep = s
-            _ = try model.trainStep(ContrastiveModelFixture.batch(seed: UInt64(s)), context: step)
-            propagationsForG.append(profile.calls["backward G"] ?? 0)
+            propagationsForG.append(try profiledStep(model, step, s))
             deltas.append(model.delta)
         }
         XCTAssertEqual(propagationsForG, [1, 0, 0, 1])
         XCTAssertEqual(deltas[1], deltas[0])
         XCTAssertEqual(deltas[2], deltas[0])
         XCTAssertNotEqual(deltas[3], deltas[0])
+    }
+
+    /// Runs global step `s` with a profile attached; returns how often it propagated G.
+    func profiledStep(_ model: ACCF, _ step: StepContext, _ s: Int) throws -> Int {
+        let profile = PhaseProfile()
+        step.profile = profile
+        step.globalStep = s
+        _ = try model.trainStep(ContrastiveModelFixture.batch(seed: UInt64(s)), context: step)
+        return profile.calls["backward G"] ?? 0
     }
 
     func stepContext(_ ctx: ModelContext) -> StepContext {
