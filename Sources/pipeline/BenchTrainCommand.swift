@@ -46,8 +46,8 @@ struct BenchTrainCommand: ParsableCommand {
                 let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { throw AccfError.usage("--data wants NAME=DIR, got \(spec)") }
                 let dataset = try TrainingData.load(ingestDirectory: parts[1])
-                for spec in models.split(separator: ",").map(String.init) {
-                    let (model, options) = try Self.modelSpec(spec)
+                for entry in models.split(separator: ",").map(String.init) {
+                    let (model, options) = try Self.modelSpec(entry)
                     for t in threadCounts {
                         var c = TrainConfig()
                         c.model = model; c.modelOptions = options; c.threads = t; c.layers = layersFor[model.lowercased()] ?? layers
@@ -55,7 +55,7 @@ struct BenchTrainCommand: ParsableCommand {
                         let timing = try TrainBenchmark.run(config: c, data: dataset, epochs: epochs, maxSteps: steps, profile: profile)
                         let all = timing.epochSeconds.map { String(format: "%.3f", $0) }.joined(separator: ",")
                         let stepsText = timing.steps < timing.epochSteps ? "~\(timing.steps)/\(timing.epochSteps)" : "\(timing.steps)"
-                        print(String(format: "%-12@ %-10@ %1d %7d %6@ %14.3f  %-20@ %7.2f %7.3f %6d", parts[0] as NSString, spec as NSString,
+                        print(String(format: "%-12@ %-10@ %1d %7d %6@ %14.3f  %-20@ %7.2f %7.3f %6d", parts[0] as NSString, entry as NSString,
                                      c.layers, t, stepsText as NSString, timing.epochSeconds.min() ?? 0, all as NSString,
                                      timing.cpuSecondsPerEpoch, timing.evaluationSeconds, timing.evaluatedUsers))
                         for phase in timing.phases {

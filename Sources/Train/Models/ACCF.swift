@@ -67,7 +67,7 @@ public final class ACCF: RecommenderModel, NodeTableModel {
     /// Work buffers (N × d), reused across steps. `propagated` and `scratch` (Ẽ) are exact on the
     /// step's batch rows only; `upstream` and `upstreamTilde` are all zero between steps.
     var propagated: [Float], upstream: [Float], upstreamTilde: [Float], trainingGradient: [Float], scratch: [Float]
-    /// Δ of the step (every element written each step).
+    /// Δ of the step: every element written on the steps that recompute it, kept on the others.
     var delta: [Float] = []
     /// With `delta_gradient = "previous"`: the last step's ∂L_inner/∂Θ (checkpointed), or empty
     /// before the first step, which computes G instead.
