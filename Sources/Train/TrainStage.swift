@@ -26,6 +26,9 @@ public struct TrainReport: Sendable {
     public var resumedFromStep: Int?
     /// Mean wall seconds per epoch run in this process (training steps only).
     public var secondsPerEpoch: Double
+    /// Peak resident set of this process when the run finished (training and the test
+    /// evaluation; in a pipeline process also the stages before it).
+    public var peakResidentBytes: Int
     public var modelPath: String
     public var modelHash: UInt64
 }

@@ -109,7 +109,8 @@ struct TrainCommand: ParsableCommand {
             if !global.quiet {
                 let keys = report.testMetrics.keys.sorted()
                 let pace = report.secondsPerEpoch > 0 ? String(format: ", %.3f s/epoch", report.secondsPerEpoch) : ""
-                print("model \(report.modelName): \(report.epochs) epochs, best epoch \(report.bestEpoch)\(pace)")
+                let peak = String(format: ", peak resident %.0f MiB", Double(report.peakResidentBytes) / 1_048_576)
+                print("model \(report.modelName): \(report.epochs) epochs, best epoch \(report.bestEpoch)\(pace)\(peak)")
                 print("test " + keys.map { "\($0) \(String(format: "%.4f", report.testMetrics[$0]!))" }.joined(separator: "  "))
                 print("wrote \(report.modelPath)")
             }

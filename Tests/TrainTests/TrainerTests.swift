@@ -2,6 +2,9 @@ import XCTest
 import Core
 import Logging
 @testable import Train
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class TrainerTests: XCTestCase {
     static let logger = Logger(label: "train-tests") { _ in SwiftLogNoOpLogHandler() }
@@ -40,6 +43,11 @@ final class TrainerTests: XCTestCase {
             let final = try FinalModel.read(path: dir + "/model.accfmodel")
             XCTAssertEqual(final.modelName, model)
             XCTAssertEqual(final.testMetrics, report.testMetrics)
+            #if os(Linux)
+            // In bytes, not ru_maxrss's KiB: the peak is at least what is resident now.
+            let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
+            XCTAssertGreaterThanOrEqual(report.peakResidentBytes, Int(statm[1])! * Int(sysconf(Int32(_SC_PAGESIZE))) / 2, model)
+            #endif
             XCTAssertEqual(final.userCount, 60)
             XCTAssertEqual(final.itemCount, 50)
             let results = String(decoding: try FilePath.readAll(dir + "/results.json"), as: UTF8.self)

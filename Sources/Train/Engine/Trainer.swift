@@ -241,6 +241,7 @@ final class Trainer {
         return TrainReport(modelName: modelType.modelName, epochs: progress.epoch, bestEpoch: progress.bestEpoch,
                            bestValidMetric: progress.bestMetric, testMetrics: test, resumedFromStep: resumedFromStep,
                            secondsPerEpoch: epochSeconds.isEmpty ? 0 : epochSeconds.reduce(0, +) / Double(epochSeconds.count),
+                           peakResidentBytes: ResourceUsage.peakResidentBytes(),
                            modelPath: modelPath, modelHash: final.contentHash)
     }
 
