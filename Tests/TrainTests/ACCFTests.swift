@@ -110,6 +110,48 @@ final class ACCFTests: XCTestCase {
         XCTAssertNotEqual(deltas[3], deltas[0])
     }
 
+    /// While Δ is reused, PΔ comes from the cache built at the refresh (one full propagation per
+    /// refresh, none on the steps between), and the model trains to the same bytes as with PΔ
+    /// propagated on every step; a restored Δ (resume) rebuilds the cache.
+    func testReusedDeltaPropagatesOncePerRefreshWithTheSameBytes() throws {
+        var o = base
+        o["perturbation"] = .string("adversarial")
+        o["delta_every"] = .number(3)
+        o["outer_every"] = .number(2)
+        o["validation_batch"] = .number(16)
+        func run(cached: Bool, steps: Int) throws -> (ACCF, [Int]) {
+            let ctx = try ContrastiveModelFixture.context(model: "accf", options: o)
+            let model = try ACCF(context: ctx)
+            model.cachesPropagatedDelta = cached
+            let step = stepContext(ctx)
+            var fullPropagations: [Int] = []
+            for s in 0..<steps {
+                let profile = PhaseProfile()
+                step.profile = profile
+                step.globalStep = s
+                _ = try model.trainStep(ContrastiveModelFixture.batch(seed: UInt64(s)), context: step)
+                fullPropagations.append(profile.calls["forward PΔ: all rows"] ?? 0)
+            }
+            return (model, fullPropagations)
+        }
+        let (cached, full) = try run(cached: true, steps: 7)
+        let (perStep, none) = try run(cached: false, steps: 7)
+        XCTAssertEqual(full, [1, 0, 0, 1, 0, 0, 1])
+        XCTAssertEqual(none, [0, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(cached.table.value, perStep.table.value)
+        XCTAssertEqual(cached.mlp!.value, perStep.mlp!.value)
+
+        // A Δ restored from a checkpoint invalidates the cache.
+        var writer = ByteWriter()
+        cached.encodeState(into: &writer)
+        XCTAssertTrue(cached.propagatedDeltaIsCurrent)
+        try writer.bytes.withUnsafeBytes { raw in
+            var reader = ByteReader(raw, file: "state")
+            try cached.decodeState(from: &reader)
+        }
+        XCTAssertFalse(cached.propagatedDeltaIsCurrent)
+    }
+
     /// Runs global step `s` with a profile attached; returns how often it propagated G.
     func profiledStep(_ model: ACCF, _ step: StepContext, _ s: Int) throws -> Int {
         let profile = PhaseProfile()

@@ -69,6 +69,16 @@ public final class ACCF: RecommenderModel, NodeTableModel {
     var propagated: [Float], upstream: [Float], upstreamTilde: [Float], trainingGradient: [Float], scratch: [Float]
     /// Δ of the step: every element written on the steps that recompute it, kept on the others.
     var delta: [Float] = []
+    /// PΔ on every row while Δ is reused (`delta_every` > 1): P and Δ are fixed between refreshes,
+    /// so the steps that reuse Δ copy their batch rows from here instead of propagating Δ again
+    /// (one chain of L sparse products saved on those steps). `Propagation.layerMean` gives the
+    /// same bytes on a row whether it computes all rows or only the batch's, so the cache changes
+    /// no result. Not checkpointed: a resumed run rebuilds it from the restored Δ.
+    var propagatedDelta: [Float] = []
+    var propagatedDeltaIsCurrent = false
+    /// Whether the forward PΔ goes through `propagatedDelta` (set in init; a test turns it off to
+    /// compare against the per-step propagation).
+    var cachesPropagatedDelta: Bool
     /// With `delta_gradient = "previous"`: the last step's ∂L_inner/∂Θ (checkpointed), or empty
     /// before the first step, which computes G instead.
     var previousGradient: [Float] = []
@@ -120,6 +130,7 @@ public final class ACCF: RecommenderModel, NodeTableModel {
         }
         propagated = [Float](repeating: 0, count: basics.table.value.count)
         upstream = propagated; upstreamTilde = propagated; trainingGradient = propagated; scratch = propagated
+        cachesPropagatedDelta = deltaEvery > 1
     }
 
     public var parameters: [ParameterTensor] { mlp.map { [table, $0] } ?? [table] }
@@ -168,11 +179,23 @@ public final class ACCF: RecommenderModel, NodeTableModel {
                                               direction: direction, relativeToRow: epsilonRelative ? table.value : nil,
                                               generator: &rng, into: &delta, threads: threads)
             }
+            propagatedDeltaIsCurrent = false
         }
         if adversarialView {
             profile.measure("forward PΔ") {
-                Propagation.layerMean(graph, delta, dim: dim, layers: layers, into: &scratch, inputRows: nil, outputRows: rows,
-                                      threads: threads, workspace: workspace)
+                if cachesPropagatedDelta {
+                    if !propagatedDeltaIsCurrent {
+                        profile.measure("forward PΔ: all rows") {
+                            Propagation.layerMean(graph, delta, dim: dim, layers: layers, into: &propagatedDelta, threads: threads,
+                                                  workspace: workspace)
+                        }
+                        propagatedDeltaIsCurrent = true
+                    }
+                    RowOps.copyRows(propagatedDelta, into: &scratch, rows: rows, dim: dim)
+                } else {
+                    Propagation.layerMean(graph, delta, dim: dim, layers: layers, into: &scratch, inputRows: nil, outputRows: rows,
+                                          threads: threads, workspace: workspace)
+                }
                 RowOps.combine(propagated, scale: 1, [], addB: false, into: &scratch, rows: rows, dim: dim, overwrite: false,
                                threads: threads)  // Ẽ = E + PΔ
             }
@@ -318,7 +341,7 @@ public final class ACCF: RecommenderModel, NodeTableModel {
     public func decodeState(from reader: inout ByteReader) throws {
         guard adversarialView else { return }
         if deltaGradient == .previous { previousGradient = try read(&reader, "the previous gradient") }
-        if deltaEvery > 1 { delta = try read(&reader, "Δ") }
+        if deltaEvery > 1 { delta = try read(&reader, "Δ"); propagatedDeltaIsCurrent = false }
     }
 
     private func append(_ x: [Float], to writer: inout ByteWriter) {
