@@ -19,7 +19,8 @@ import Graph
 /// yelp2018 epoch (docs/accf-models.md). Δ is recomputed every 4 steps (`delta_every`): against
 /// every step, valid NDCG@20 was equal on ml-100k (0.2753 vs 0.2752) and ahead on yelp2018 (0.0663
 /// vs 0.0657) and gowalla (0.1057 vs 0.1026 at 20 epochs), at 2.26–2.39× LightGCN's yelp2018 epoch
-/// instead of 2.61–2.73× (docs/accf-models.md, "Cheaper Δ").
+/// instead of 2.61–2.73× (docs/accf-models.md, "Cheaper Δ"). PΔ is cached while Δ is reused
+/// (`propagatedDelta`), with the same bytes: 1.96–2.18× (docs/accf-models.md, "PΔ cached").
 /// Ablations: `adversarial_view = false` (BPR+G+W), `instance_weights = false` (BPR+G+C),
 /// `perturbation = "random"`.
 /// `delta_gradient = "previous"` takes Δ's direction from the previous step's gradient of the whole
